@@ -1,0 +1,880 @@
+package dev.nabla.core;
+
+import dev.nabla.core.backend.ScalarOps;
+import dev.nabla.core.plan.Expr;
+import dev.nabla.core.plan.Instr;
+import dev.nabla.core.plan.Program;
+import dev.nabla.core.random.Key;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Graph → {@link Program}, in two passes.
+ *
+ * <ol>
+ *   <li>{@link #simplify}: a rebuild of the graph with common subexpressions merged (hash-consing on op,
+ *       attribute, dtype, shape and canonical inputs), stop-gradients removed, zeros propagated through
+ *       linear ops (the symbolic zeros of reverse mode: {@code 0·x → 0}, {@code x + 0 → x}), {@code x·1 → x},
+ *       and elementwise ops on constants folded.</li>
+ *   <li>{@link #lower}: instructions in topological order. Reshapes are aliases; chains of elementwise ops
+ *       whose intermediate values have a single use become one fused kernel ({@link Expr}); broadcasts of a
+ *       contiguous block of axes are read in place; a transposed or batch-broadcast matmul operand is read in
+ *       place; everything else is materialised. Buffer slots are then assigned by liveness, so dead values
+ *       give their memory to later ones.</li>
+ * </ol>
+ */
+final class Compiler {
+    private Compiler() {
+    }
+
+    // ================================================================== simplification
+
+    /** The result of simplification: canonical roots and the graph's free sources, in a fixed order. */
+    static final class Canonical {
+        final List<Tensor> roots = new ArrayList<>();
+        final List<Tensor> placeholders = new ArrayList<>();
+        final List<Tensor> parameters = new ArrayList<>();
+        final List<Tensor> keyInputs = new ArrayList<>();
+        final List<Object> signature = new ArrayList<>();
+    }
+
+    static Canonical simplify(List<Tensor> roots) {
+        Simplifier s = new Simplifier();
+        Canonical c = new Canonical();
+        for (Tensor r : Autodiff.topo(roots)) {
+            s.visit(r);
+        }
+        for (Tensor r : roots) {
+            c.roots.add(s.memo.get(r));
+        }
+        // signature over the canonical graph: equal signatures compile to the same program
+        Map<Tensor, Integer> index = new IdentityHashMap<>();
+        for (Tensor n : Autodiff.topo(c.roots)) {
+            index.put(n, index.size());
+            c.signature.add(n.op);
+            c.signature.add(n.dtype);
+            c.signature.add(n.shape);
+            switch (n.op) {
+                case PLACEHOLDER -> {
+                    c.signature.add("in" + c.placeholders.size() + ":" + n.attr);
+                    c.placeholders.add(n);
+                }
+                case PARAMETER -> {
+                    c.signature.add(n); // identity: the program reads this parameter's storage
+                    c.parameters.add(n);
+                }
+                case KEY_INPUT -> {
+                    c.signature.add("key" + c.keyInputs.size());
+                    c.keyInputs.add(n);
+                }
+                default -> c.signature.add(attrKey(n));
+            }
+            for (Tensor in : n.inputs) {
+                c.signature.add(index.get(in));
+            }
+            c.signature.add(';');
+        }
+        for (Tensor r : c.roots) {
+            c.signature.add(index.get(r));
+        }
+        return c;
+    }
+
+    private static Object attrKey(Tensor n) {
+        Object a = n.attr;
+        if (a instanceof int[] ia) {
+            return Arrays.toString(ia);
+        }
+        if (a instanceof int[][] ia) {
+            return Arrays.deepToString(ia);
+        }
+        return a == null ? "" : a;
+    }
+
+    private static final class Simplifier {
+        final Map<Tensor, Tensor> memo = new IdentityHashMap<>();
+        final Map<List<Object>, Tensor> cse = new HashMap<>();
+        final Map<Tensor, Double> uniformValue = new IdentityHashMap<>();
+
+        void visit(Tensor n) {
+            if (memo.containsKey(n)) {
+                return;
+            }
+            Tensor[] ins = new Tensor[n.inputs.length];
+            for (int i = 0; i < ins.length; i++) {
+                ins[i] = memo.get(n.inputs[i]);
+            }
+            memo.put(n, rewrite(n, ins));
+        }
+
+        /** Returns an existing equal node, or registers this one. */
+        Tensor intern(Tensor n) {
+            List<Object> key = new ArrayList<>(4 + n.inputs.length);
+            key.add(n.op);
+            key.add(n.dtype);
+            key.add(n.shape);
+            key.add(n.op == Op.PLACEHOLDER || n.op == Op.PARAMETER || n.op == Op.KEY_INPUT ? n : attrKey(n));
+            for (Tensor in : n.inputs) {
+                key.add(in.id);
+            }
+            Tensor prev = cse.putIfAbsent(key, n);
+            return prev != null ? prev : n;
+        }
+
+        Tensor make(Op op, Shape shape, DType dtype, Object attr, Tensor... ins) {
+            return intern(Tensor.node(op, shape, dtype, attr, ins));
+        }
+
+        Tensor filled(double v, Shape shape, DType dtype) {
+            NdArray a = NdArray.zeros(Shape.scalar(), dtype);
+            a.setFlat(0, v);
+            Tensor c = make(Op.CONSTANT, Shape.scalar(), dtype, a);
+            if (shape.rank() == 0) {
+                return c;
+            }
+            Tensor r = make(Op.RESHAPE, shape.padLeft(shape.rank()).size() == 1 ? shape : Shape.of(ones(shape.rank())),
+                    dtype, null, c);
+            return r.shape.equals(shape) ? r : make(Op.EXPAND, shape, dtype, null, r);
+        }
+
+        private static int[] ones(int n) {
+            int[] d = new int[n];
+            Arrays.fill(d, 1);
+            return d;
+        }
+
+        /** The value every element has, if the node is a constant (or a reshape/broadcast of one) with one value. */
+        Double uniform(Tensor t) {
+            while (t.op == Op.RESHAPE || t.op == Op.EXPAND) {
+                t = t.inputs[0];
+            }
+            if (t.op != Op.CONSTANT) {
+                return null;
+            }
+            return uniformValue.computeIfAbsent(t, k -> {
+                NdArray a = (NdArray) k.attr;
+                double v = a.size() == 0 ? 0 : a.getFlat(0);
+                for (int i = 1; i < a.size(); i++) {
+                    if (Double.doubleToLongBits(a.getFlat(i)) != Double.doubleToLongBits(v)) {
+                        return Double.NaN; // marker: not uniform (NaN constants are never "uniform" either)
+                    }
+                }
+                return v;
+            });
+        }
+
+        boolean isValue(Tensor t, double v) {
+            Double u = uniform(t);
+            return u != null && u == v;
+        }
+
+        boolean isZero(Tensor t) {
+            return isValue(t, 0.0);
+        }
+
+        /** The constant array behind a constant-valued node, broadcast to {@code t}'s shape; null otherwise. */
+        NdArray constantValue(Tensor t) {
+            if (t.op == Op.CONSTANT) {
+                return (NdArray) t.attr;
+            }
+            if (t.op == Op.RESHAPE) {
+                NdArray a = constantValue(t.inputs[0]);
+                return a == null ? null : a.reshape(t.shape.dims());
+            }
+            if (t.op == Op.EXPAND) {
+                NdArray a = constantValue(t.inputs[0]);
+                if (a == null || t.size() > FOLD_LIMIT) {
+                    return null;
+                }
+                NdArray out = NdArray.zeros(t.shape, t.dtype);
+                int[] map = Lowering.expandMap(t.inputs[0].shape, t.shape);
+                for (int i = 0; i < map.length; i++) {
+                    out.setFlat(i, a.getFlat(map[i]));
+                }
+                return out;
+            }
+            return null;
+        }
+
+        static final int FOLD_LIMIT = 1 << 14;
+
+        Tensor rewrite(Tensor n, Tensor[] in) {
+            switch (n.op) {
+                case CONSTANT -> {
+                    return n.size() == 1 && n.rank() > 0
+                            ? make(Op.RESHAPE, n.shape, n.dtype, null, make(Op.CONSTANT, Shape.scalar(), n.dtype,
+                            ((NdArray) n.attr).reshape()))
+                            : intern(n);
+                }
+                case PLACEHOLDER, PARAMETER, KEY_INPUT, KEY_CONSTANT -> {
+                    return intern(n);
+                }
+                case STOP_GRADIENT -> {
+                    return in[0];
+                }
+                default -> {
+                }
+            }
+            Op op = n.op;
+            // symbolic zeros through linear ops
+            boolean linear = switch (op) {
+                case NEG, SUM, RESHAPE, EXPAND, PERMUTE, SLICE, PAD, CAST -> true;
+                default -> false;
+            };
+            if (linear && isZero(in[0])) {
+                return filled(0, n.shape, n.dtype);
+            }
+            if ((op == Op.MUL || op == Op.MATMUL) && (isZero(in[0]) || isZero(in[1]))) {
+                return filled(0, n.shape, n.dtype);
+            }
+            if (op == Op.ADD && isZero(in[0])) {
+                return in[1];
+            }
+            if (op == Op.ADD && isZero(in[1])) {
+                return in[0];
+            }
+            if (op == Op.MUL && isValue(in[0], 1.0)) {
+                return in[1];
+            }
+            if (op == Op.MUL && isValue(in[1], 1.0)) {
+                return in[0];
+            }
+            if (op == Op.NEG && in[0].op == Op.NEG) {
+                return in[0].inputs[0];
+            }
+            if (op == Op.WHERE) {
+                Double c = uniform(in[0]);
+                if (c != null && !c.isNaN()) {
+                    return c != 0 ? in[1] : in[2];
+                }
+                if (isZero(in[1]) && isZero(in[2])) {
+                    return filled(0, n.shape, n.dtype);
+                }
+            }
+            if (op == Op.RESHAPE) {
+                Tensor x = in[0].op == Op.RESHAPE ? in[0].inputs[0] : in[0];
+                return x.shape.equals(n.shape) ? x : make(Op.RESHAPE, n.shape, n.dtype, null, x);
+            }
+            if (op.isElementwise()) {
+                // constant folding: one value everywhere, or small constant arrays
+                Double[] u = new Double[in.length];
+                boolean allUniform = true;
+                for (int i = 0; i < in.length; i++) {
+                    u[i] = uniform(in[i]);
+                    allUniform &= u[i] != null && !u[i].isNaN();
+                }
+                if (allUniform) {
+                    double v = ScalarOps.round(n.dtype, ScalarOps.apply(op, u[0], u.length > 1 ? u[1] : 0,
+                            u.length > 2 ? u[2] : 0));
+                    return filled(v, n.shape, n.dtype);
+                }
+                if (n.size() <= FOLD_LIMIT) {
+                    NdArray[] vals = new NdArray[in.length];
+                    boolean all = true;
+                    for (int i = 0; i < in.length && all; i++) {
+                        vals[i] = constantValue(in[i]);
+                        all = vals[i] != null;
+                    }
+                    if (all) {
+                        NdArray out = NdArray.zeros(n.shape, n.dtype);
+                        for (int i = 0; i < out.size(); i++) {
+                            out.setFlat(i, ScalarOps.round(n.dtype, ScalarOps.apply(op, vals[0].getFlat(i),
+                                    vals.length > 1 ? vals[1].getFlat(i) : 0, vals.length > 2 ? vals[2].getFlat(i) : 0)));
+                        }
+                        return make(Op.CONSTANT, n.shape, n.dtype, out);
+                    }
+                }
+            }
+            return make(op, n.shape, n.dtype, n.attr, in);
+        }
+    }
+
+    // ================================================================== lowering
+
+    static Program lower(Canonical c, int outputCount, List<Tensor> updateParams, boolean fuse) {
+        return new Lowering(c, outputCount, updateParams, fuse).run();
+    }
+
+    static final class Lowering {
+        private final Canonical c;
+        private final int outputCount;
+        private final List<Tensor> updateParams;
+        private final boolean fuse;
+        private final Map<Tensor, Integer> uses = new IdentityHashMap<>();
+        private final Map<Tensor, Boolean> pinned = new IdentityHashMap<>();
+        /** value id per materialised base node. */
+        private final Map<Tensor, Integer> value = new IdentityHashMap<>();
+        private final List<DType> valueDtype = new ArrayList<>();
+        private final List<Integer> valueSize = new ArrayList<>();
+        private final List<Instr> instrs = new ArrayList<>();
+        private final Map<Tensor, Integer> keySlot = new IdentityHashMap<>();
+        private final List<Program.KeySlot> keys = new ArrayList<>();
+        private final List<Program.ConstantSlot> constants = new ArrayList<>();
+        private final List<Program.InputSlot> inputs = new ArrayList<>();
+        private final List<Program.ParameterSlot> parameters = new ArrayList<>();
+        private final List<Boolean> dedicated = new ArrayList<>();
+
+        Lowering(Canonical c, int outputCount, List<Tensor> updateParams, boolean fuse) {
+            this.c = c;
+            this.outputCount = outputCount;
+            this.updateParams = updateParams;
+            this.fuse = fuse;
+        }
+
+        static Tensor base(Tensor t) {
+            while (t.op == Op.RESHAPE) {
+                t = t.inputs[0];
+            }
+            return t;
+        }
+
+        private static boolean fusable(Tensor t) {
+            return t.op.isElementwise() && t.op != Op.CAST && t.op != Op.STOP_GRADIENT;
+        }
+
+        private int newValue(DType dt, int size, boolean dedicatedSlot) {
+            valueDtype.add(dt);
+            valueSize.add(size);
+            dedicated.add(dedicatedSlot);
+            return valueDtype.size() - 1;
+        }
+
+        private String label(Tensor t) {
+            StringBuilder sb = new StringBuilder(t.op.name());
+            if (t.name() != null) {
+                sb.append(" '").append(t.name()).append('\'');
+            }
+            sb.append(' ').append(t.shape).append(' ').append(t.dtype);
+            if (t.creationSite() != null) {
+                sb.append(" created at ").append(t.creationSite());
+            }
+            return sb.toString();
+        }
+
+        Program run() {
+            List<Tensor> nodes = Autodiff.topo(c.roots);
+            for (Tensor r : c.roots) {
+                pinned.put(base(r), true);
+            }
+            for (Tensor n : nodes) {
+                if (n.op == Op.RESHAPE) {
+                    continue;
+                }
+                for (Tensor in : n.inputs) {
+                    uses.merge(base(in), 1, Integer::sum);
+                }
+            }
+            for (int i = 0; i < c.placeholders.size(); i++) {
+                Tensor p = c.placeholders.get(i);
+                int v = newValue(p.dtype, p.size(), true);
+                value.put(p, v);
+                inputs.add(new Program.InputSlot(v, (String) p.attr, p.shape, p.dtype));
+            }
+            for (int i = 0; i < c.parameters.size(); i++) {
+                Tensor p = c.parameters.get(i);
+                int v = newValue(p.dtype, p.size(), true);
+                value.put(p, v);
+                parameters.add(new Program.ParameterSlot(v, i));
+            }
+            for (int i = 0; i < c.keyInputs.size(); i++) {
+                keySlot.put(c.keyInputs.get(i), keys.size());
+                keys.add(new Program.KeySlot(Program.KeySlot.Kind.INPUT, i, null, -1, 0));
+            }
+            for (Tensor n : nodes) {
+                if (mustMaterialize(n)) {
+                    slot(n);
+                }
+            }
+            List<Program.OutputSlot> outs = new ArrayList<>();
+            for (int i = 0; i < outputCount; i++) {
+                Tensor r = c.roots.get(i);
+                outs.add(new Program.OutputSlot(slot(base(r)), r.shape, r.dtype));
+            }
+            for (int i = 0; i < updateParams.size(); i++) {
+                Tensor p = updateParams.get(i);
+                Tensor v = c.roots.get(outputCount + i);
+                int src = slot(base(v));
+                int dst = value.get(p);
+                if (src != dst) {
+                    instrs.add(new Instr.Copy(dst, src, p.size(), p.dtype, "update of parameter '" + p.name() + "'"));
+                }
+            }
+            return assignSlots(outs);
+        }
+
+        /** Nodes that are computed when visited (the rest are inlined into kernels or emitted on demand). */
+        private boolean mustMaterialize(Tensor n) {
+            return switch (n.op.kind) {
+                case REDUCE, MATMUL, RANDOM -> true;
+                case UNARY, BINARY, TERNARY -> !fusable(n) || !fuse || pinned.containsKey(n)
+                        || uses.getOrDefault(n, 0) != 1 || !singleConsumerFusable(n);
+                default -> false;
+            };
+        }
+
+        private final Map<Tensor, Boolean> consumerFusable = new IdentityHashMap<>();
+
+        private boolean singleConsumerFusable(Tensor n) {
+            if (consumerFusable.isEmpty()) {
+                for (Tensor m : Autodiff.topo(c.roots)) {
+                    if (m.op == Op.RESHAPE) {
+                        continue;
+                    }
+                    for (Tensor in : m.inputs) {
+                        consumerFusable.put(base(in), fusable(m) && in.size() == m.size());
+                    }
+                }
+            }
+            return consumerFusable.getOrDefault(n, false);
+        }
+
+        /** The value id holding node {@code t}'s data, emitting what computes it if needed. */
+        int slot(Tensor t) {
+            t = base(t);
+            Integer v = value.get(t);
+            if (v != null) {
+                return v;
+            }
+            int out;
+            switch (t.op.kind) {
+                case SOURCE -> {
+                    if (t.op != Op.CONSTANT) {
+                        throw new IllegalStateException("no slot for source " + t);
+                    }
+                    out = newValue(t.dtype, t.size(), true);
+                    constants.add(new Program.ConstantSlot(out, (NdArray) t.attr));
+                }
+                case UNARY, BINARY, TERNARY -> {
+                    if (t.op == Op.CAST) {
+                        int in = slot(t.inputs[0]);
+                        out = newValue(t.dtype, t.size(), false);
+                        instrs.add(new Instr.Cast(out, in, t.size(), t.inputs[0].dtype, t.dtype, label(t)));
+                    } else {
+                        Expr e = apply(t);
+                        out = newValue(t.dtype, t.size(), false);
+                        instrs.add(new Instr.Elementwise(out, e, t.size(), t.dtype, label(t)));
+                    }
+                }
+                case REDUCE -> {
+                    int in = slot(t.inputs[0]);
+                    out = newValue(t.dtype, t.size(), false);
+                    instrs.add(new Instr.Reduce(out, in, t.op, t.inputs[0].shape, (int[]) t.attr, t.dtype, label(t)));
+                }
+                case MOVEMENT -> {
+                    Tensor src = t.inputs[0];
+                    int[] map = switch (t.op) {
+                        case EXPAND -> expandMap(src.shape, t.shape);
+                        case PERMUTE -> permuteMap(src.shape, (int[]) t.attr);
+                        case SLICE -> sliceMap(src.shape, (int[][]) t.attr, t.shape);
+                        case PAD -> padMap(src.shape, (int[][]) t.attr, t.shape);
+                        default -> throw new IllegalStateException(t.op.name());
+                    };
+                    int in = slot(src);
+                    out = newValue(t.dtype, t.size(), false);
+                    instrs.add(new Instr.Gather(out, in, map, t.dtype, label(t)));
+                }
+                case MATMUL -> out = matmul(t);
+                case RANDOM -> {
+                    int k = keySlot(t.inputs[0]);
+                    out = newValue(t.dtype, t.size(), false);
+                    instrs.add(new Instr.Random(out, k, t.size(), t.dtype, label(t)));
+                }
+                default -> throw new IllegalStateException("cannot materialise " + t);
+            }
+            if (pinned.containsKey(t)) {
+                dedicated.set(out, true);
+            }
+            value.put(t, out);
+            return out;
+        }
+
+        private int keySlot(Tensor k) {
+            Integer s = keySlot.get(k);
+            if (s != null) {
+                return s;
+            }
+            Program.KeySlot ks = switch (k.op) {
+                case KEY_CONSTANT -> new Program.KeySlot(Program.KeySlot.Kind.CONSTANT, -1, (Key) k.attr, -1, 0);
+                case KEY_FOLD -> new Program.KeySlot(Program.KeySlot.Kind.FOLD, -1, null, keySlot(k.inputs[0]),
+                        (Long) k.attr);
+                default -> throw new IllegalStateException("not a key: " + k);
+            };
+            keySlot.put(k, keys.size());
+            keys.add(ks);
+            return keys.size() - 1;
+        }
+
+        private int matmul(Tensor t) {
+            Tensor a = t.inputs[0];
+            Tensor b = t.inputs[1];
+            int r = t.rank();
+            int batch = 1;
+            for (int i = 0; i < r - 2; i++) {
+                batch *= t.shape.dim(i);
+            }
+            int m = t.shape.dim(-2);
+            int n = t.shape.dim(-1);
+            int k = a.shape.dim(-1);
+            Operand oa = operand(a);
+            Operand ob = operand(b);
+            int out = newValue(t.dtype, t.size(), false);
+            instrs.add(new Instr.Matmul(out, oa.slot, oa.trans, oa.shared, ob.slot, ob.trans, ob.shared,
+                    batch, m, n, k, t.dtype, label(t)));
+            return out;
+        }
+
+        private record Operand(int slot, boolean trans, boolean shared) {
+        }
+
+        /** A matmul operand read in place: through a swap of its last two axes and a broadcast over batch axes. */
+        private Operand operand(Tensor x) {
+            Tensor t = base(x);
+            boolean shared = false;
+            if (t.op == Op.EXPAND) {
+                Tensor src = base(t.inputs[0]);
+                Shape s = t.inputs[0].shape;
+                boolean batchOnly = true;
+                for (int i = 0; i < s.rank() - 2; i++) {
+                    batchOnly &= s.dim(i) == 1;
+                }
+                batchOnly &= s.dim(-1) == t.shape.dim(-1) && s.dim(-2) == t.shape.dim(-2);
+                if (batchOnly) {
+                    shared = true;
+                    t = src;
+                }
+            }
+            boolean trans = false;
+            if (t.op == Op.PERMUTE && isLastTwoSwap((int[]) t.attr) && !pinned.containsKey(t)) {
+                trans = true;
+                t = base(t.inputs[0]);
+            }
+            if (shared && t.rank() > 2) {
+                int batch = 1;
+                for (int i = 0; i < t.rank() - 2; i++) {
+                    batch *= t.shape.dim(i);
+                }
+                if (batch != 1) {
+                    throw new IllegalStateException("shared operand with batch " + batch);
+                }
+            }
+            return new Operand(slot(t), trans, shared);
+        }
+
+        private static boolean isLastTwoSwap(int[] p) {
+            int r = p.length;
+            for (int i = 0; i < r - 2; i++) {
+                if (p[i] != i) {
+                    return false;
+                }
+            }
+            return r >= 2 && p[r - 1] == r - 2 && p[r - 2] == r - 1;
+        }
+
+        /** The fused kernel body of elementwise node {@code t}. */
+        private Expr apply(Tensor t) {
+            Expr[] args = new Expr[t.inputs.length];
+            for (int i = 0; i < args.length; i++) {
+                args[i] = operandExpr(t.inputs[i]);
+            }
+            return new Expr.Apply(t.op, args);
+        }
+
+        private Expr operandExpr(Tensor x) {
+            Tensor t = base(x);
+            if (t.op == Op.CONSTANT && t.size() == 1) {
+                return new Expr.Const(((NdArray) t.attr).getFlat(0));
+            }
+            if (t.op == Op.EXPAND) {
+                Tensor src = base(t.inputs[0]);
+                if (src.op == Op.CONSTANT && src.size() == 1) {
+                    return new Expr.Const(((NdArray) src.attr).getFlat(0));
+                }
+                int[] dm = separable(t.inputs[0].shape, t.shape);
+                if (dm != null && !value.containsKey(t)) {
+                    return new Expr.Leaf(slot(src), dm[0], dm[1]);
+                }
+            }
+            if (fuse && fusable(t) && !value.containsKey(t) && !mustMaterialize(t)) {
+                return apply(t);
+            }
+            return new Expr.Leaf(slot(t), 1, t.size());
+        }
+
+        /**
+         * For a broadcast {@code src → out} (equal ranks) whose kept axes form one contiguous block, {div, mod}
+         * with source index {@code (i / div) % mod}; null otherwise.
+         */
+        static int[] separable(Shape src, Shape out) {
+            int first = -1;
+            int last = -1;
+            for (int a = 0; a < out.rank(); a++) {
+                if (out.dim(a) != 1 && src.dim(a) == out.dim(a)) {
+                    if (first < 0) {
+                        first = a;
+                    }
+                    last = a;
+                }
+            }
+            if (first < 0) {
+                return new int[] {1, 1};
+            }
+            for (int a = first; a <= last; a++) {
+                if (src.dim(a) != out.dim(a)) {
+                    return null;
+                }
+            }
+            int inner = 1;
+            for (int a = last + 1; a < out.rank(); a++) {
+                inner *= out.dim(a);
+            }
+            return new int[] {inner, src.size()};
+        }
+
+        static int[] expandMap(Shape src, Shape out) {
+            int[] ss = src.strides();
+            int r = out.rank();
+            int[] map = new int[out.size()];
+            int[] idx = new int[r];
+            for (int i = 0; i < map.length; i++) {
+                int off = 0;
+                for (int a = 0; a < r; a++) {
+                    if (src.dim(a) != 1) {
+                        off += idx[a] * ss[a];
+                    }
+                }
+                map[i] = off;
+                increment(idx, out);
+            }
+            return map;
+        }
+
+        static int[] permuteMap(Shape src, int[] perm) {
+            int[] ss = src.strides();
+            int r = perm.length;
+            int[] od = new int[r];
+            for (int i = 0; i < r; i++) {
+                od[i] = src.dim(perm[i]);
+            }
+            Shape out = Shape.of(od);
+            int[] map = new int[out.size()];
+            int[] idx = new int[r];
+            for (int i = 0; i < map.length; i++) {
+                int off = 0;
+                for (int a = 0; a < r; a++) {
+                    off += idx[a] * ss[perm[a]];
+                }
+                map[i] = off;
+                increment(idx, out);
+            }
+            return map;
+        }
+
+        static int[] sliceMap(Shape src, int[][] startEnd, Shape out) {
+            int[] ss = src.strides();
+            int r = out.rank();
+            int[] map = new int[out.size()];
+            int[] idx = new int[r];
+            for (int i = 0; i < map.length; i++) {
+                int off = 0;
+                for (int a = 0; a < r; a++) {
+                    off += (idx[a] + startEnd[0][a]) * ss[a];
+                }
+                map[i] = off;
+                increment(idx, out);
+            }
+            return map;
+        }
+
+        static int[] padMap(Shape src, int[][] beforeAfter, Shape out) {
+            int[] ss = src.strides();
+            int r = out.rank();
+            int[] map = new int[out.size()];
+            int[] idx = new int[r];
+            for (int i = 0; i < map.length; i++) {
+                int off = 0;
+                for (int a = 0; a < r && off >= 0; a++) {
+                    int j = idx[a] - beforeAfter[0][a];
+                    off = j < 0 || j >= src.dim(a) ? -1 : off + j * ss[a];
+                }
+                map[i] = off;
+                increment(idx, out);
+            }
+            return map;
+        }
+
+        private static void increment(int[] idx, Shape s) {
+            for (int a = idx.length - 1; a >= 0; a--) {
+                if (++idx[a] < s.dim(a)) {
+                    return;
+                }
+                idx[a] = 0;
+            }
+        }
+
+        // -------------------------------------------------------------- slot assignment by liveness
+
+        private Program assignSlots(List<Program.OutputSlot> outs) {
+            int nv = valueDtype.size();
+            int[] lastUse = new int[nv];
+            Arrays.fill(lastUse, -1);
+            for (int i = 0; i < instrs.size(); i++) {
+                for (int v : reads(instrs.get(i))) {
+                    lastUse[v] = i;
+                }
+            }
+            for (Program.OutputSlot o : outs) {
+                dedicated.set(o.slot(), true);
+            }
+            for (Instr in : instrs) {
+                if (in instanceof Instr.Copy cp) {
+                    dedicated.set(cp.in(), true); // update values live to the end
+                }
+            }
+            int[] slotOf = new int[nv];
+            Arrays.fill(slotOf, -1);
+            List<Program.Slot> slots = new ArrayList<>();
+            List<Integer> capacity = new ArrayList<>();
+            // dedicated values first (inputs, parameters, constants, outputs)
+            for (int v = 0; v < nv; v++) {
+                if (dedicated.get(v)) {
+                    slotOf[v] = slots.size();
+                    slots.add(new Program.Slot(valueDtype.get(v), valueSize.get(v)));
+                    capacity.add(valueSize.get(v));
+                }
+            }
+            List<Integer> free = new ArrayList<>();
+            List<List<Integer>> releaseAt = new ArrayList<>();
+            for (int i = 0; i < instrs.size(); i++) {
+                releaseAt.add(new ArrayList<>());
+            }
+            for (int v = 0; v < nv; v++) {
+                if (!dedicated.get(v) && lastUse[v] >= 0) {
+                    releaseAt.get(lastUse[v]).add(v);
+                }
+            }
+            for (int i = 0; i < instrs.size(); i++) {
+                int v = instrs.get(i).out();
+                if (slotOf[v] < 0) {
+                    DType dt = valueDtype.get(v);
+                    int size = valueSize.get(v);
+                    int best = -1;
+                    for (int f = 0; f < free.size(); f++) {
+                        int s = free.get(f);
+                        if (slots.get(s).dtype() != dt) {
+                            continue;
+                        }
+                        if (best < 0 || fitsBetter(capacity.get(s), capacity.get(free.get(best)), size)) {
+                            best = f;
+                        }
+                    }
+                    if (best >= 0) {
+                        int s = free.remove(best);
+                        slotOf[v] = s;
+                        if (capacity.get(s) < size) {
+                            capacity.set(s, size);
+                            slots.set(s, new Program.Slot(dt, size));
+                        }
+                    } else {
+                        slotOf[v] = slots.size();
+                        slots.add(new Program.Slot(dt, size));
+                        capacity.add(size);
+                    }
+                }
+                for (int dead : releaseAt.get(i)) {
+                    free.add(slotOf[dead]);
+                }
+            }
+            List<Instr> mapped = new ArrayList<>(instrs.size());
+            for (Instr in : instrs) {
+                mapped.add(remap(in, slotOf));
+            }
+            List<Program.ConstantSlot> cs = new ArrayList<>();
+            for (Program.ConstantSlot k : constants) {
+                cs.add(new Program.ConstantSlot(slotOf[k.slot()], k.value()));
+            }
+            List<Program.InputSlot> is = new ArrayList<>();
+            for (Program.InputSlot k : inputs) {
+                is.add(new Program.InputSlot(slotOf[k.slot()], k.name(), k.shape(), k.dtype()));
+            }
+            List<Program.ParameterSlot> ps = new ArrayList<>();
+            for (Program.ParameterSlot k : parameters) {
+                ps.add(new Program.ParameterSlot(slotOf[k.slot()], k.index()));
+            }
+            List<Program.OutputSlot> os = new ArrayList<>();
+            for (Program.OutputSlot o : outs) {
+                os.add(new Program.OutputSlot(slotOf[o.slot()], o.shape(), o.dtype()));
+            }
+            return new Program(List.copyOf(slots), cs, is, ps, List.copyOf(keys), mapped, os);
+        }
+
+        /** Prefer the smallest slot that fits, else the largest (least growth). */
+        private static boolean fitsBetter(int cand, int best, int size) {
+            boolean cf = cand >= size;
+            boolean bf = best >= size;
+            if (cf != bf) {
+                return cf;
+            }
+            return cf ? cand < best : cand > best;
+        }
+
+        private static List<Integer> reads(Instr in) {
+            return switch (in) {
+                case Instr.Elementwise e -> leaves(e.expr(), new ArrayList<>());
+                case Instr.Cast x -> List.of(x.in());
+                case Instr.Reduce x -> List.of(x.in());
+                case Instr.Gather x -> List.of(x.in());
+                case Instr.Matmul x -> List.of(x.a(), x.b());
+                case Instr.Random x -> List.of();
+                case Instr.Copy x -> List.of(x.in());
+            };
+        }
+
+        private static List<Integer> leaves(Expr e, List<Integer> acc) {
+            switch (e) {
+                case Expr.Leaf l -> acc.add(l.slot());
+                case Expr.Const k -> {
+                }
+                case Expr.Apply a -> {
+                    for (Expr x : a.args()) {
+                        leaves(x, acc);
+                    }
+                }
+            }
+            return acc;
+        }
+
+        private static Expr remap(Expr e, int[] s) {
+            return switch (e) {
+                case Expr.Leaf l -> new Expr.Leaf(s[l.slot()], l.div(), l.mod());
+                case Expr.Const k -> k;
+                case Expr.Apply a -> {
+                    Expr[] args = new Expr[a.args().length];
+                    for (int i = 0; i < args.length; i++) {
+                        args[i] = remap(a.args()[i], s);
+                    }
+                    yield new Expr.Apply(a.op(), args);
+                }
+            };
+        }
+
+        private static Instr remap(Instr in, int[] s) {
+            return switch (in) {
+                case Instr.Elementwise e -> new Instr.Elementwise(s[e.out()], remap(e.expr(), s), e.size(), e.dtype(),
+                        e.label());
+                case Instr.Cast x -> new Instr.Cast(s[x.out()], s[x.in()], x.size(), x.from(), x.dtype(), x.label());
+                case Instr.Reduce x -> new Instr.Reduce(s[x.out()], s[x.in()], x.op(), x.inShape(), x.axes(), x.dtype(),
+                        x.label());
+                case Instr.Gather x -> new Instr.Gather(s[x.out()], s[x.in()], x.map(), x.dtype(), x.label());
+                case Instr.Matmul x -> new Instr.Matmul(s[x.out()], s[x.a()], x.transA(), x.sharedA(), s[x.b()],
+                        x.transB(), x.sharedB(), x.batch(), x.m(), x.n(), x.k(), x.dtype(), x.label());
+                case Instr.Random x -> new Instr.Random(s[x.out()], x.keySlot(), x.size(), x.dtype(), x.label());
+                case Instr.Copy x -> new Instr.Copy(s[x.out()], s[x.in()], x.size(), x.dtype(), x.label());
+            };
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.nabla.core;
+
+/**
+ * The primitive operations. Every tensor is one of these applied to its inputs; everything else
+ * (sub, div, tanh, softplus, logsumexp, normal sampling, …) is written with them in {@link Tensor},
+ * so it needs no backward rule of its own. The meaning of each op is defined by the reference
+ * backend; the backward rules are in {@link Autodiff}.
+ */
+public enum Op {
+    // sources
+    /** A literal array ({@link NdArray}). */
+    CONSTANT(Kind.SOURCE),
+    /** A named input supplied at each run. */
+    PLACEHOLDER(Kind.SOURCE),
+    /** A named value held by the graph (model parameters, optimizer state); plans may update it in place. */
+    PARAMETER(Kind.SOURCE),
+    /** A PRNG key supplied at each run (dtype KEY). */
+    KEY_INPUT(Kind.SOURCE),
+    /** A fixed PRNG key (dtype KEY). */
+    KEY_CONSTANT(Kind.SOURCE),
+    /** {@code key.fold(data)} (dtype KEY). */
+    KEY_FOLD(Kind.KEY),
+    /** Uniform numbers in [0, 1), element i a function of (key, i) alone (Philox4x32-10). */
+    RANDOM_UNIFORM(Kind.RANDOM),
+
+    // elementwise unary
+    NEG(Kind.UNARY), EXP(Kind.UNARY), LOG(Kind.UNARY), SIN(Kind.UNARY), SQRT(Kind.UNARY), RECIPROCAL(Kind.UNARY),
+    /** {@code e^x − 1}, accurate near 0 (primitive so that softplus, tanh and log(1−u) stay accurate). */
+    EXPM1(Kind.UNARY),
+    /** {@code log(1 + x)}, accurate near 0. */
+    LOG1P(Kind.UNARY),
+    /** Hyperbolic tangent; primitive because its compositions with exp overflow into NaN gradients. */
+    TANH(Kind.UNARY),
+    /** Conversion to the node's dtype. */
+    CAST(Kind.UNARY),
+    /** Identity whose derivative is zero. */
+    STOP_GRADIENT(Kind.UNARY),
+
+    // elementwise binary (equal shapes; broadcasting is explicit through EXPAND)
+    ADD(Kind.BINARY), MUL(Kind.BINARY), MAX(Kind.BINARY),
+    /** {@code a < b} as 1 or 0. */
+    LESS(Kind.BINARY),
+
+    /** {@code where(c, a, b)}: a where c ≠ 0, else b. */
+    WHERE(Kind.TERNARY),
+
+    // reductions (keep the reduced axes with extent 1)
+    SUM(Kind.REDUCE), REDUCE_MAX(Kind.REDUCE),
+
+    // movement
+    RESHAPE(Kind.MOVEMENT), EXPAND(Kind.MOVEMENT), PERMUTE(Kind.MOVEMENT), SLICE(Kind.MOVEMENT), PAD(Kind.MOVEMENT),
+
+    /** Batched matrix product {@code [..., m, k] · [..., k, n]} with equal batch extents. */
+    MATMUL(Kind.MATMUL);
+
+    /** The families the compiler and backends dispatch on. */
+    public enum Kind { SOURCE, KEY, RANDOM, UNARY, BINARY, TERNARY, REDUCE, MOVEMENT, MATMUL }
+
+    public final Kind kind;
+
+    Op(Kind kind) {
+        this.kind = kind;
+    }
+
+    /** Whether the op maps elements one to one (and so can be fused into a single loop). */
+    public boolean isElementwise() {
+        return kind == Kind.UNARY || kind == Kind.BINARY || kind == Kind.TERNARY;
+    }
+}

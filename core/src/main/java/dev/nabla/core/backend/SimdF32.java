@@ -1,0 +1,405 @@
+package dev.nabla.core.backend;
+
+import dev.nabla.core.DType;
+import dev.nabla.core.Op;
+import dev.nabla.core.plan.Expr;
+import dev.nabla.core.plan.Instr;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.function.IntConsumer;
+
+/**
+ * The float32 kernels of the SIMD backend, on the preferred Vector API species (16 lanes with AVX-512).
+ * The float64 twin is {@code SimdF64}; this file is generated from it by replacing double with float (Java has no generics over primitives).
+ *
+ * <p>A fused elementwise kernel evaluates its expression tree over chunks of {@link #CHUNK} elements: each
+ * inner node writes a chunk into a small per-thread scratch array that stays in L1, and the root writes the
+ * output directly, so a chain of n ops reads and writes main memory once instead of n times. Kernels larger
+ * than {@link #PARALLEL_MIN} elements are split across threads at chunk boundaries.
+ */
+final class SimdF32 {
+    private SimdF32() {
+    }
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    static final int CHUNK = 512;
+    static final int PARALLEL_MIN = 1 << 15;
+
+    // ------------------------------------------------------------------ fused elementwise
+
+    /** A node of a fused kernel: after {@code eval(start, len, tid)}, its chunk is {@code array(tid)[offset(start) + i]}. */
+    private abstract static class Node {
+        abstract void eval(int start, int len, int tid);
+
+        abstract float[] array(int tid);
+
+        abstract int offset(int start);
+    }
+
+    /** A buffer read in place. */
+    private static final class Direct extends Node {
+        final Object[] buf;
+        final int slot;
+
+        Direct(Object[] buf, int slot) {
+            this.buf = buf;
+            this.slot = slot;
+        }
+
+        @Override
+        void eval(int start, int len, int tid) {
+        }
+
+        @Override
+        float[] array(int tid) {
+            return (float[]) buf[slot];
+        }
+
+        @Override
+        int offset(int start) {
+            return start;
+        }
+    }
+
+    /** A constant, filled once. */
+    private static final class Constant extends Node {
+        final float[] values = new float[CHUNK];
+
+        Constant(float v) {
+            java.util.Arrays.fill(values, (float) v);
+        }
+
+        @Override
+        void eval(int start, int len, int tid) {
+        }
+
+        @Override
+        float[] array(int tid) {
+            return values;
+        }
+
+        @Override
+        int offset(int start) {
+            return 0;
+        }
+    }
+
+    /** A broadcast read, {@code src[(i / div) % mod]}, gathered into scratch. */
+    private static final class Broadcast extends Node {
+        final Object[] buf;
+        final int slot;
+        final int div;
+        final int mod;
+        final float[][] scratch;
+
+        Broadcast(Object[] buf, int slot, int div, int mod, int threads) {
+            this.buf = buf;
+            this.slot = slot;
+            this.div = div;
+            this.mod = mod;
+            this.scratch = new float[threads][CHUNK];
+        }
+
+        @Override
+        void eval(int start, int len, int tid) {
+            float[] src = (float[]) buf[slot];
+            float[] out = scratch[tid];
+            if (mod == 1) {
+                java.util.Arrays.fill(out, 0, len, src[0]);
+                return;
+            }
+            int q = start / div;
+            int r = start - q * div;
+            int idx = q % mod;
+            if (div == 1) {
+                int i = 0;
+                while (i < len) {
+                    int n = Math.min(len - i, mod - idx);
+                    System.arraycopy(src, idx, out, i, n);
+                    i += n;
+                    idx = 0;
+                }
+                return;
+            }
+            int i = 0;
+            while (i < len) {
+                int n = Math.min(len - i, div - r);
+                java.util.Arrays.fill(out, i, i + n, src[idx]);
+                i += n;
+                r = 0;
+                if (++idx == mod) {
+                    idx = 0;
+                }
+            }
+        }
+
+        @Override
+        float[] array(int tid) {
+            return scratch[tid];
+        }
+
+        @Override
+        int offset(int start) {
+            return 0;
+        }
+    }
+
+    /** An elementwise primitive; the root writes into the output buffer. */
+    private static final class Apply extends Node {
+        final Op op;
+        final Node a;
+        final Node b;
+        final Node c;
+        final float[][] scratch;
+        final Object[] buf;
+        final int outSlot;
+
+        Apply(Op op, Node[] args, float[][] scratch, Object[] buf, int outSlot) {
+            this.op = op;
+            this.a = args[0];
+            this.b = args.length > 1 ? args[1] : null;
+            this.c = args.length > 2 ? args[2] : null;
+            this.scratch = scratch;
+            this.buf = buf;
+            this.outSlot = outSlot;
+        }
+
+        @Override
+        float[] array(int tid) {
+            return scratch != null ? scratch[tid] : (float[]) buf[outSlot];
+        }
+
+        @Override
+        int offset(int start) {
+            return scratch != null ? 0 : start;
+        }
+
+        @Override
+        void eval(int start, int len, int tid) {
+            a.eval(start, len, tid);
+            if (b != null) {
+                b.eval(start, len, tid);
+            }
+            if (c != null) {
+                c.eval(start, len, tid);
+            }
+            float[] out = array(tid);
+            int oo = offset(start);
+            float[] x = a.array(tid);
+            int xo = a.offset(start);
+            float[] y = b == null ? null : b.array(tid);
+            int yo = b == null ? 0 : b.offset(start);
+            float[] z = c == null ? null : c.array(tid);
+            int zo = c == null ? 0 : c.offset(start);
+            int bound = S.loopBound(len);
+            int i = 0;
+            switch (op) {
+                case NEG -> {
+                    for (; i < bound; i += L) {
+                        FloatVector.fromArray(S, x, xo + i).neg().intoArray(out, oo + i);
+                    }
+                }
+                case EXP -> unary(VectorOperators.EXP, x, xo, out, oo, bound);
+                case EXPM1 -> unary(VectorOperators.EXPM1, x, xo, out, oo, bound);
+                case LOG -> unary(VectorOperators.LOG, x, xo, out, oo, bound);
+                case LOG1P -> unary(VectorOperators.LOG1P, x, xo, out, oo, bound);
+                case SIN -> unary(VectorOperators.SIN, x, xo, out, oo, bound);
+                case TANH -> unary(VectorOperators.TANH, x, xo, out, oo, bound);
+                case SQRT -> unary(VectorOperators.SQRT, x, xo, out, oo, bound);
+                case RECIPROCAL -> {
+                    FloatVector one = FloatVector.broadcast(S, (float) 1);
+                    for (; i < bound; i += L) {
+                        one.div(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+                    }
+                }
+                case ADD -> {
+                    for (; i < bound; i += L) {
+                        FloatVector.fromArray(S, x, xo + i).add(FloatVector.fromArray(S, y, yo + i))
+                                .intoArray(out, oo + i);
+                    }
+                }
+                case MUL -> {
+                    for (; i < bound; i += L) {
+                        FloatVector.fromArray(S, x, xo + i).mul(FloatVector.fromArray(S, y, yo + i))
+                                .intoArray(out, oo + i);
+                    }
+                }
+                case MAX -> {
+                    for (; i < bound; i += L) {
+                        FloatVector.fromArray(S, x, xo + i).max(FloatVector.fromArray(S, y, yo + i))
+                                .intoArray(out, oo + i);
+                    }
+                }
+                case LESS -> {
+                    FloatVector zero = FloatVector.zero(S);
+                    FloatVector one = FloatVector.broadcast(S, (float) 1);
+                    for (; i < bound; i += L) {
+                        VectorMask<Float> m = FloatVector.fromArray(S, x, xo + i)
+                                .compare(VectorOperators.LT, FloatVector.fromArray(S, y, yo + i));
+                        zero.blend(one, m).intoArray(out, oo + i);
+                    }
+                }
+                case WHERE -> {
+                    for (; i < bound; i += L) {
+                        VectorMask<Float> m = FloatVector.fromArray(S, x, xo + i).compare(VectorOperators.NE, 0);
+                        FloatVector.fromArray(S, z, zo + i).blend(FloatVector.fromArray(S, y, yo + i), m)
+                                .intoArray(out, oo + i);
+                    }
+                }
+                default -> throw new IllegalStateException("not a fusable op: " + op);
+            }
+            for (i = bound; i < len; i++) {
+                out[oo + i] = (float) ScalarOps.apply(op, x[xo + i], y == null ? 0 : y[yo + i], z == null ? 0 : z[zo + i]);
+            }
+        }
+
+        private static void unary(VectorOperators.Unary f, float[] x, int xo, float[] out, int oo, int bound) {
+            for (int i = 0; i < bound; i += L) {
+                FloatVector.fromArray(S, x, xo + i).lanewise(f).intoArray(out, oo + i);
+            }
+        }
+    }
+
+    /** A prepared fused kernel. */
+    private static final class Fused implements Runnable, IntConsumer {
+        final Node root;
+        final int size;
+        final int parts;
+
+        Fused(Instr.Elementwise e, Object[] buf, int threads) {
+            this.size = e.size();
+            this.parts = size >= PARALLEL_MIN ? Math.min(threads, Parallel.maxParts()) : 1;
+            this.root = build(e.expr(), buf, e.out(), true, parts, size);
+        }
+
+        private static Node build(Expr e, Object[] buf, int outSlot, boolean root, int threads, int size) {
+            return switch (e) {
+                case Expr.Const k -> new Constant((float) k.value());
+                case Expr.Leaf l -> l.direct(size) ? new Direct(buf, l.slot())
+                        : new Broadcast(buf, l.slot(), l.div(), l.mod(), threads);
+                case Expr.Apply a -> {
+                    Node[] args = new Node[a.args().length];
+                    for (int i = 0; i < args.length; i++) {
+                        args[i] = build(a.args()[i], buf, outSlot, false, threads, size);
+                    }
+                    yield new Apply(a.op(), args, root ? null : new float[threads][CHUNK], buf, outSlot);
+                }
+            };
+        }
+
+        @Override
+        public void run() {
+            if (parts == 1) {
+                accept(0);
+            } else {
+                Parallel.run(parts, this);
+            }
+        }
+
+        @Override
+        public void accept(int part) {
+            int chunks = (size + CHUNK - 1) / CHUNK;
+            int from = (int) ((long) chunks * part / parts) * CHUNK;
+            int to = Math.min(size, (int) ((long) chunks * (part + 1) / parts) * CHUNK);
+            for (int s = from; s < to; s += CHUNK) {
+                root.eval(s, Math.min(CHUNK, to - s), part);
+            }
+        }
+    }
+
+    static Runnable elementwise(Instr.Elementwise e, Object[] buf, int threads) {
+        return new Fused(e, buf, threads);
+    }
+
+    // ------------------------------------------------------------------ other instructions
+
+    static Runnable reduce(Instr.Reduce r, Object[] buf) {
+        int[] blocks = Instrs.blocks(r.inShape(), r.axes());
+        boolean max = r.op() == Op.REDUCE_MAX;
+        if (blocks == null) {
+            int[] map = Instrs.reduceMap(r.inShape(), r.axes());
+            int n = Instrs.outSize(r);
+            return () -> {
+                float[] in = (float[]) buf[r.in()];
+                float[] out = (float[]) buf[r.out()];
+                java.util.Arrays.fill(out, 0, n, max ? Float.NEGATIVE_INFINITY : 0);
+                for (int i = 0; i < map.length; i++) {
+                    out[map[i]] = max ? Math.max(out[map[i]], in[i]) : out[map[i]] + in[i];
+                }
+            };
+        }
+        int outer = blocks[0];
+        int red = blocks[1];
+        int inner = blocks[2];
+        VectorOperators.Associative vop = max ? VectorOperators.MAX : VectorOperators.ADD;
+        float identity = max ? Float.NEGATIVE_INFINITY : 0;
+        if (inner == 1) {
+            return () -> {
+                float[] in = (float[]) buf[r.in()];
+                float[] out = (float[]) buf[r.out()];
+                int bound = S.loopBound(red);
+                for (int o = 0; o < outer; o++) {
+                    int base = o * red;
+                    FloatVector acc = FloatVector.broadcast(S, identity);
+                    int j = 0;
+                    for (; j < bound; j += L) {
+                        acc = acc.lanewise(vop, FloatVector.fromArray(S, in, base + j));
+                    }
+                    float s = acc.reduceLanes(vop);
+                    for (; j < red; j++) {
+                        s = max ? Math.max(s, in[base + j]) : s + in[base + j];
+                    }
+                    out[o] = s;
+                }
+            };
+        }
+        return () -> {
+            float[] in = (float[]) buf[r.in()];
+            float[] out = (float[]) buf[r.out()];
+            int bound = S.loopBound(inner);
+            for (int o = 0; o < outer; o++) {
+                int ob = o * inner;
+                java.util.Arrays.fill(out, ob, ob + inner, identity);
+                for (int j = 0; j < red; j++) {
+                    int ib = (o * red + j) * inner;
+                    int k = 0;
+                    for (; k < bound; k += L) {
+                        FloatVector.fromArray(S, out, ob + k).lanewise(vop, FloatVector.fromArray(S, in, ib + k))
+                                .intoArray(out, ob + k);
+                    }
+                    for (; k < inner; k++) {
+                        out[ob + k] = max ? Math.max(out[ob + k], in[ib + k]) : out[ob + k] + in[ib + k];
+                    }
+                }
+            }
+        };
+    }
+
+    static Runnable gather(Instr.Gather g, Object[] buf) {
+        int[] map = g.map();
+        return () -> {
+            float[] in = (float[]) buf[g.in()];
+            float[] out = (float[]) buf[g.out()];
+            for (int i = 0; i < map.length; i++) {
+                int j = map[i];
+                out[i] = j < 0 ? 0 : in[j];
+            }
+        };
+    }
+
+    static Runnable matmul(Instr.Matmul m, Object[] buf, int threads) {
+        int strideA = m.sharedA() ? 0 : m.m() * m.k();
+        int strideB = m.sharedB() ? 0 : m.k() * m.n();
+        int strideC = m.m() * m.n();
+        return () -> dev.nabla.core.backend.simd.Gemm.gemm(m.batch(), m.m(), m.n(), m.k(),
+                (float[]) buf[m.a()], 0, strideA, m.transA(),
+                (float[]) buf[m.b()], 0, strideB, m.transB(),
+                (float[]) buf[m.out()], 0, strideC, false, threads);
+    }
+
+    static final DType DTYPE = DType.F32;
+}

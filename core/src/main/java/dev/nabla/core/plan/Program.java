@@ -1,0 +1,50 @@
+package dev.nabla.core.plan;
+
+import dev.nabla.core.DType;
+import dev.nabla.core.NdArray;
+import dev.nabla.core.Shape;
+import dev.nabla.core.random.Key;
+
+import java.util.List;
+
+/**
+ * A compiled graph, independent of any backend: numbered buffer slots, the instructions that fill them
+ * in order, and where inputs, parameters, constants, keys and outputs live. Backends turn it into
+ * executable steps. Slots are reused once their value is dead, so a slot may hold several values in turn.
+ *
+ * @param slots         dtype and capacity (elements) of each buffer slot
+ * @param constants     slots holding constants, with their values (filled once)
+ * @param inputs        slots of the placeholders, in the order {@link dev.nabla.core.Plan} binds them
+ * @param parameters    slots bound to parameter storage (the parameter's own array, read and updated in place)
+ * @param keys          PRNG key slots, evaluated in order at the start of each run
+ * @param instrs        the steps, in order
+ * @param outputs       where each requested output ends up
+ */
+public record Program(List<Slot> slots, List<ConstantSlot> constants, List<InputSlot> inputs,
+                      List<ParameterSlot> parameters, List<KeySlot> keys, List<Instr> instrs,
+                      List<OutputSlot> outputs) {
+
+    public record Slot(DType dtype, int capacity) {
+    }
+
+    public record ConstantSlot(int slot, NdArray value) {
+    }
+
+    public record InputSlot(int slot, String name, Shape shape, DType dtype) {
+    }
+
+    /** {@code index} is the parameter's position in the plan's parameter list. */
+    public record ParameterSlot(int slot, int index) {
+    }
+
+    /**
+     * A key computed at run start: {@code kind} INPUT (bound by the caller, {@code index} is its position),
+     * CONSTANT ({@code constant}) or FOLD ({@code parent} folded with {@code data}).
+     */
+    public record KeySlot(Kind kind, int index, Key constant, int parent, long data) {
+        public enum Kind { INPUT, CONSTANT, FOLD }
+    }
+
+    public record OutputSlot(int slot, Shape shape, DType dtype) {
+    }
+}
