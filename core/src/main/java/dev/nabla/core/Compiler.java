@@ -290,7 +290,11 @@ final class Compiler {
                     }
                 }
             }
-            return make(op, n.shape, n.dtype, n.attr, in);
+            boolean same = true;
+            for (int i = 0; i < in.length; i++) {
+                same &= in[i] == n.inputs[i];
+            }
+            return same ? intern(n) : make(op, n.shape, n.dtype, n.attr, in).inheritFrom(n);
         }
     }
 

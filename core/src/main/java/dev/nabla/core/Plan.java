@@ -218,16 +218,23 @@ public final class Plan {
 
     // ------------------------------------------------------------------ running
 
-    /** Binds placeholder {@code x} to a copy of {@code value} (any float dtype; converted to x's). */
+    /**
+     * Binds placeholder {@code x} to a copy of {@code value} (any float dtype; converted to x's). Binding a
+     * placeholder that the compiled graph does not read is allowed and does nothing, so one binding loop
+     * serves every plan of a training loop.
+     */
     public Plan set(Tensor x, NdArray value) {
-        Integer i = inputIndex.get(x);
-        if (i == null) {
-            throw new IllegalArgumentException("set: " + x + " is not an input of this plan; its inputs are "
+        if (x.op != Op.PLACEHOLDER) {
+            throw new IllegalArgumentException("set: " + x + " is not a placeholder; this plan's inputs are "
                     + names(placeholders));
         }
         if (!value.shape().equals(x.shape)) {
             throw new IllegalArgumentException("set: placeholder '" + x.name() + "' has shape " + x.shape
                     + ", the value has shape " + value.shape());
+        }
+        Integer i = inputIndex.get(x);
+        if (i == null) {
+            return this; // the (simplified) graph does not read x: binding it is harmless
         }
         compiled.executable.setInput(i, value);
         bound[i] = true;
@@ -254,9 +261,12 @@ public final class Plan {
 
     /** Binds key input {@code k}. */
     public Plan set(Tensor k, Key key) {
+        if (k.op != Op.KEY_INPUT) {
+            throw new IllegalArgumentException("set: " + k + " is not a key input (Tensor.keyInput)");
+        }
         Integer i = keyIndex.get(k);
         if (i == null) {
-            throw new IllegalArgumentException("set: " + k + " is not a key input of this plan");
+            return this;
         }
         compiled.executable.setKey(i, Objects.requireNonNull(key, "set: key"));
         bound[placeholders.size() + i] = true;

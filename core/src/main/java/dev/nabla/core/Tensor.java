@@ -33,7 +33,7 @@ public final class Tensor {
     final DType dtype;
     final Object attr;
     private String name;
-    private final String site;
+    private String site;
 
     private Tensor(Op op, Shape shape, DType dtype, Object attr, Tensor[] inputs) {
         this.id = IDS.incrementAndGet();
@@ -58,9 +58,26 @@ public final class Tensor {
         recordSites = on;
     }
 
+    /** Copies the user-facing metadata (name, creation site) of {@code origin} onto this node. */
+    Tensor inheritFrom(Tensor origin) {
+        if (name == null) {
+            name = origin.name;
+        }
+        if (site == null) {
+            site = origin.site;
+        }
+        return this;
+    }
+
+    private static final java.util.Set<String> ENGINE = java.util.Set.of("dev.nabla.core.Tensor",
+            "dev.nabla.core.Autodiff", "dev.nabla.core.Compiler", "dev.nabla.core.Plan", "dev.nabla.core.NdArray");
+
     private static String callSite() {
         return StackWalker.getInstance().walk(frames -> frames
-                .filter(f -> !f.getClassName().startsWith("dev.nabla.core."))
+                .filter(f -> !ENGINE.contains(f.getClassName()) && !f.getClassName().startsWith("dev.nabla.core.Compiler$")
+                        && !f.getClassName().startsWith("dev.nabla.core.Autodiff$")
+                        && !f.getClassName().startsWith("dev.nabla.core.backend.")
+                        && !f.getClassName().startsWith("dev.nabla.dsl."))
                 .findFirst().map(f -> f.getClassName() + "." + f.getMethodName() + ":" + f.getLineNumber())
                 .orElse(null));
     }

@@ -203,13 +203,41 @@ final class SimdF32 {
                         FloatVector.fromArray(S, x, xo + i).neg().intoArray(out, oo + i);
                     }
                 }
-                case EXP -> unary(VectorOperators.EXP, x, xo, out, oo, bound);
-                case EXPM1 -> unary(VectorOperators.EXPM1, x, xo, out, oo, bound);
-                case LOG -> unary(VectorOperators.LOG, x, xo, out, oo, bound);
-                case LOG1P -> unary(VectorOperators.LOG1P, x, xo, out, oo, bound);
-                case SIN -> unary(VectorOperators.SIN, x, xo, out, oo, bound);
-                case TANH -> unary(VectorOperators.TANH, x, xo, out, oo, bound);
-                case SQRT -> unary(VectorOperators.SQRT, x, xo, out, oo, bound);
+                case EXP -> {
+                    for (; i < bound; i += L) {
+                        FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(out, oo + i);
+                    }
+                }
+                case EXPM1 -> {
+                    for (; i < bound; i += L) {
+                        FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXPM1).intoArray(out, oo + i);
+                    }
+                }
+                case LOG -> {
+                    for (; i < bound; i += L) {
+                        FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG).intoArray(out, oo + i);
+                    }
+                }
+                case LOG1P -> {
+                    for (; i < bound; i += L) {
+                        FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG1P).intoArray(out, oo + i);
+                    }
+                }
+                case SIN -> {
+                    for (; i < bound; i += L) {
+                        FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.SIN).intoArray(out, oo + i);
+                    }
+                }
+                case TANH -> {
+                    for (; i < bound; i += L) {
+                        FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.TANH).intoArray(out, oo + i);
+                    }
+                }
+                case SQRT -> {
+                    for (; i < bound; i += L) {
+                        FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.SQRT).intoArray(out, oo + i);
+                    }
+                }
                 case RECIPROCAL -> {
                     FloatVector one = FloatVector.broadcast(S, (float) 1);
                     for (; i < bound; i += L) {
@@ -254,12 +282,6 @@ final class SimdF32 {
             }
             for (i = bound; i < len; i++) {
                 out[oo + i] = (float) ScalarOps.apply(op, x[xo + i], y == null ? 0 : y[yo + i], z == null ? 0 : z[zo + i]);
-            }
-        }
-
-        private static void unary(VectorOperators.Unary f, float[] x, int xo, float[] out, int oo, int bound) {
-            for (int i = 0; i < bound; i += L) {
-                FloatVector.fromArray(S, x, xo + i).lanewise(f).intoArray(out, oo + i);
             }
         }
     }
@@ -335,7 +357,6 @@ final class SimdF32 {
         int outer = blocks[0];
         int red = blocks[1];
         int inner = blocks[2];
-        VectorOperators.Associative vop = max ? VectorOperators.MAX : VectorOperators.ADD;
         float identity = max ? Float.NEGATIVE_INFINITY : 0;
         if (inner == 1) {
             return () -> {
@@ -346,10 +367,18 @@ final class SimdF32 {
                     int base = o * red;
                     FloatVector acc = FloatVector.broadcast(S, identity);
                     int j = 0;
-                    for (; j < bound; j += L) {
-                        acc = acc.lanewise(vop, FloatVector.fromArray(S, in, base + j));
+                    float s;
+                    if (max) {
+                        for (; j < bound; j += L) {
+                            acc = acc.max(FloatVector.fromArray(S, in, base + j));
+                        }
+                        s = acc.reduceLanes(VectorOperators.MAX);
+                    } else {
+                        for (; j < bound; j += L) {
+                            acc = acc.add(FloatVector.fromArray(S, in, base + j));
+                        }
+                        s = acc.reduceLanes(VectorOperators.ADD);
                     }
-                    float s = acc.reduceLanes(vop);
                     for (; j < red; j++) {
                         s = max ? Math.max(s, in[base + j]) : s + in[base + j];
                     }
@@ -367,9 +396,16 @@ final class SimdF32 {
                 for (int j = 0; j < red; j++) {
                     int ib = (o * red + j) * inner;
                     int k = 0;
-                    for (; k < bound; k += L) {
-                        FloatVector.fromArray(S, out, ob + k).lanewise(vop, FloatVector.fromArray(S, in, ib + k))
-                                .intoArray(out, ob + k);
+                    if (max) {
+                        for (; k < bound; k += L) {
+                            FloatVector.fromArray(S, out, ob + k).max(FloatVector.fromArray(S, in, ib + k))
+                                    .intoArray(out, ob + k);
+                        }
+                    } else {
+                        for (; k < bound; k += L) {
+                            FloatVector.fromArray(S, out, ob + k).add(FloatVector.fromArray(S, in, ib + k))
+                                    .intoArray(out, ob + k);
+                        }
                     }
                     for (; k < inner; k++) {
                         out[ob + k] = max ? Math.max(out[ob + k], in[ib + k]) : out[ob + k] + in[ib + k];

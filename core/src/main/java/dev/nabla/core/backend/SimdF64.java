@@ -203,13 +203,41 @@ final class SimdF64 {
                         DoubleVector.fromArray(S, x, xo + i).neg().intoArray(out, oo + i);
                     }
                 }
-                case EXP -> unary(VectorOperators.EXP, x, xo, out, oo, bound);
-                case EXPM1 -> unary(VectorOperators.EXPM1, x, xo, out, oo, bound);
-                case LOG -> unary(VectorOperators.LOG, x, xo, out, oo, bound);
-                case LOG1P -> unary(VectorOperators.LOG1P, x, xo, out, oo, bound);
-                case SIN -> unary(VectorOperators.SIN, x, xo, out, oo, bound);
-                case TANH -> unary(VectorOperators.TANH, x, xo, out, oo, bound);
-                case SQRT -> unary(VectorOperators.SQRT, x, xo, out, oo, bound);
+                case EXP -> {
+                    for (; i < bound; i += L) {
+                        DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(out, oo + i);
+                    }
+                }
+                case EXPM1 -> {
+                    for (; i < bound; i += L) {
+                        DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXPM1).intoArray(out, oo + i);
+                    }
+                }
+                case LOG -> {
+                    for (; i < bound; i += L) {
+                        DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG).intoArray(out, oo + i);
+                    }
+                }
+                case LOG1P -> {
+                    for (; i < bound; i += L) {
+                        DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG1P).intoArray(out, oo + i);
+                    }
+                }
+                case SIN -> {
+                    for (; i < bound; i += L) {
+                        DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.SIN).intoArray(out, oo + i);
+                    }
+                }
+                case TANH -> {
+                    for (; i < bound; i += L) {
+                        DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.TANH).intoArray(out, oo + i);
+                    }
+                }
+                case SQRT -> {
+                    for (; i < bound; i += L) {
+                        DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.SQRT).intoArray(out, oo + i);
+                    }
+                }
                 case RECIPROCAL -> {
                     DoubleVector one = DoubleVector.broadcast(S, (double) 1);
                     for (; i < bound; i += L) {
@@ -254,12 +282,6 @@ final class SimdF64 {
             }
             for (i = bound; i < len; i++) {
                 out[oo + i] = (double) ScalarOps.apply(op, x[xo + i], y == null ? 0 : y[yo + i], z == null ? 0 : z[zo + i]);
-            }
-        }
-
-        private static void unary(VectorOperators.Unary f, double[] x, int xo, double[] out, int oo, int bound) {
-            for (int i = 0; i < bound; i += L) {
-                DoubleVector.fromArray(S, x, xo + i).lanewise(f).intoArray(out, oo + i);
             }
         }
     }
@@ -335,7 +357,6 @@ final class SimdF64 {
         int outer = blocks[0];
         int red = blocks[1];
         int inner = blocks[2];
-        VectorOperators.Associative vop = max ? VectorOperators.MAX : VectorOperators.ADD;
         double identity = max ? Double.NEGATIVE_INFINITY : 0;
         if (inner == 1) {
             return () -> {
@@ -346,10 +367,18 @@ final class SimdF64 {
                     int base = o * red;
                     DoubleVector acc = DoubleVector.broadcast(S, identity);
                     int j = 0;
-                    for (; j < bound; j += L) {
-                        acc = acc.lanewise(vop, DoubleVector.fromArray(S, in, base + j));
+                    double s;
+                    if (max) {
+                        for (; j < bound; j += L) {
+                            acc = acc.max(DoubleVector.fromArray(S, in, base + j));
+                        }
+                        s = acc.reduceLanes(VectorOperators.MAX);
+                    } else {
+                        for (; j < bound; j += L) {
+                            acc = acc.add(DoubleVector.fromArray(S, in, base + j));
+                        }
+                        s = acc.reduceLanes(VectorOperators.ADD);
                     }
-                    double s = acc.reduceLanes(vop);
                     for (; j < red; j++) {
                         s = max ? Math.max(s, in[base + j]) : s + in[base + j];
                     }
@@ -367,9 +396,16 @@ final class SimdF64 {
                 for (int j = 0; j < red; j++) {
                     int ib = (o * red + j) * inner;
                     int k = 0;
-                    for (; k < bound; k += L) {
-                        DoubleVector.fromArray(S, out, ob + k).lanewise(vop, DoubleVector.fromArray(S, in, ib + k))
-                                .intoArray(out, ob + k);
+                    if (max) {
+                        for (; k < bound; k += L) {
+                            DoubleVector.fromArray(S, out, ob + k).max(DoubleVector.fromArray(S, in, ib + k))
+                                    .intoArray(out, ob + k);
+                        }
+                    } else {
+                        for (; k < bound; k += L) {
+                            DoubleVector.fromArray(S, out, ob + k).add(DoubleVector.fromArray(S, in, ib + k))
+                                    .intoArray(out, ob + k);
+                        }
                     }
                     for (; k < inner; k++) {
                         out[ob + k] = max ? Math.max(out[ob + k], in[ib + k]) : out[ob + k] + in[ib + k];

@@ -1,0 +1,199 @@
+package dev.nabla.core;
+
+import dev.nabla.core.backend.Backend;
+import dev.nabla.core.plan.Instr;
+import dev.nabla.core.random.Key;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PlanTest {
+    @Test
+    void elementwiseChainsFuseIntoOneKernel() {
+        Tensor x = Tensor.placeholder("x", Shape.of(100));
+        Tensor y = x.mul(2).add(1).tanh().exp().mul(x).sqrt().neg();
+        Plan p = Plan.compile(List.of(y), Backend.simd(1));
+        assertEquals(1, p.program().instrs().size(), "one fused kernel: " + p.program().instrs());
+        // a value used twice (silu(z) = z·σ(z)) is computed once into a buffer, then read by the next kernel
+        Plan twice = Plan.compile(List.of(x.mul(2).add(1).silu()), Backend.simd(1));
+        assertEquals(2, twice.program().instrs().size(), twice.program().instrs().toString());
+        Plan ref = Plan.compile(List.of(y), Backend.reference());
+        assertTrue(ref.program().instrs().size() > 5, "the reference backend runs op by op");
+    }
+
+    @Test
+    void commonSubexpressionsAndSymbolicZerosAreRemoved() {
+        Tensor x = Tensor.placeholder("x", Shape.of(10));
+        Tensor a = x.sin().mul(x.sin()).add(x.sin().mul(0)).add(Tensor.zeros(10).mul(x.exp()));
+        Plan p = Plan.builder().output(a).backend(Backend.reference()).build();
+        // sin(x) once, one multiply: the zero terms and the duplicate sin are gone
+        assertEquals(2, p.program().instrs().size(), p.program().instrs().toString());
+    }
+
+    @Test
+    void deadBuffersAreReused() {
+        Tensor x = Tensor.placeholder("x", Shape.of(64, 64));
+        Tensor h = x;
+        for (int i = 0; i < 10; i++) {
+            h = h.matmul(h).mul(1e-3).tanh();
+        }
+        Plan p = Plan.compile(List.of(h.sum()), Backend.simd(1));
+        long computed = p.program().instrs().size();
+        long slots = p.program().slots().size();
+        assertTrue(slots < computed, slots + " slots for " + computed + " instructions");
+    }
+
+    @Test
+    void retracingTheSameGraphHitsTheCache() {
+        Plan.clearCache();
+        Tensor w = Tensor.parameter("w", NdArray.of(new double[] {1, 2, 3}));
+        Plan first = null;
+        for (int i = 0; i < 3; i++) {
+            Tensor x = Tensor.placeholder("x", Shape.of(3));
+            Tensor loss = x.mul(w).sum().square();
+            Plan p = Plan.compile(List.of(loss, Autodiff.grad(loss, w)), Backend.simd(1));
+            if (first == null) {
+                first = p;
+            }
+            assertSame(first.program(), p.program(), "a re-traced graph reuses the compiled program");
+            p.set(x, 1, 1, 1).execute();
+            assertEquals(36.0, p.get(loss).item(), 0);
+        }
+    }
+
+    @Test
+    void updatesParametersInPlace() {
+        // gradient descent on f(w) = ½‖w − c‖², one step per run: w ← w − η (w − c)
+        Tensor w = Tensor.parameter("w", NdArray.of(new double[] {0, 0}));
+        Tensor c = Tensor.placeholder("c", Shape.of(2));
+        Tensor loss = w.sub(c).square().sum().mul(0.5);
+        Tensor g = Autodiff.grad(loss, w);
+        Plan step = Plan.builder().output(loss).update(w, w.sub(g.mul(0.5))).backend(Backend.simd(1)).build();
+        step.set(c, 2, -4);
+        for (int i = 0; i < 60; i++) {
+            step.execute();
+        }
+        assertArrayEquals(new double[] {2, -4}, w.value().toDoubleArray(), 1e-12);
+        assertEquals(0, step.execute().get(loss).item(), 1e-20);
+    }
+
+    /**
+     * A training step (MLP with Adam, random minibatches drawn inside the plan) run 10⁵ times after warm-up
+     * allocates nothing on the calling thread: the budget of 1 KB in total is for JIT/runtime noise, far
+     * below the ≥ 10⁵ × 16 bytes that one allocation per step would take.
+     */
+    @Test
+    void aCompiledTrainingStepAllocatesNothing() {
+        Tensor k = Tensor.keyInput("key");
+        Tensor w1 = Tensor.parameter("w1", NdArray.of(new double[] {0.1, -0.2, 0.3, 0.05, 0.2, -0.1}, 2, 3));
+        Tensor w2 = Tensor.parameter("w2", NdArray.of(new double[] {0.3, -0.1, 0.2}, 3, 1));
+        Tensor xb = k.normal(Shape.of(16, 2));
+        Tensor yb = xb.sum(1).unsqueeze(1).sin();
+        Tensor loss = xb.matmul(w1).tanh().matmul(w2).sub(yb).square().mean();
+        List<Tensor> grads = Autodiff.grad(loss, List.of(w1, w2));
+        Plan.Builder b = Plan.builder().output(loss).backend(Backend.simd(1));
+        List<Tensor> params = List.of(w1, w2);
+        for (int i = 0; i < 2; i++) {
+            Tensor p = params.get(i);
+            Tensor m = Tensor.parameter("m" + i, NdArray.zeros(p.shape(), DType.F64));
+            Tensor v = Tensor.parameter("v" + i, NdArray.zeros(p.shape(), DType.F64));
+            Tensor mNew = m.mul(0.9).add(grads.get(i).mul(0.1));
+            Tensor vNew = v.mul(0.999).add(grads.get(i).square().mul(0.001));
+            b.update(m, mNew).update(v, vNew).update(p, p.sub(mNew.div(vNew.sqrt().add(1e-8)).mul(1e-2)));
+        }
+        Plan step = b.build();
+        step.set(k, Key.of(1));
+        double first = step.execute().get(loss).item();
+        for (int i = 0; i < 20_000; i++) {
+            step.execute();
+        }
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().threadId();
+        long before = mx.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < 100_000; i++) {
+            step.execute();
+        }
+        long allocated = mx.getThreadAllocatedBytes(tid) - before;
+        assertTrue(allocated < 1024, allocated + " bytes allocated over 10^5 steps");
+        double last = step.execute().get(loss).item();
+        assertTrue(last < first, "the loss went down: " + first + " -> " + last);
+    }
+
+    @Test
+    void debugModeNamesTheFirstOpThatMadeANaN() {
+        Tensor.recordCreationSites(true);
+        try {
+            Tensor x = Tensor.placeholder("x", Shape.of(3));
+            Tensor bad = x.log().named("log-of-x");
+            Tensor y = bad.mul(2).exp().sum();
+            Plan p = Plan.builder().output(y).debug(true).backend(Backend.simd(1)).build();
+            p.set(x, 1, 2, 3).execute(); // fine
+            ArithmeticException e = assertThrows(ArithmeticException.class, () -> p.set(x, 1, -1, 3).execute());
+            assertTrue(e.getMessage().contains("LOG 'log-of-x'") && e.getMessage().contains("PlanTest"), e.getMessage());
+            assertTrue(e.getMessage().contains("index 1"), e.getMessage());
+        } finally {
+            Tensor.recordCreationSites(false);
+        }
+    }
+
+    @Test
+    void comparisonsHaveZeroDerivative() {
+        Tensor x = Tensor.placeholder("x", Shape.of(4));
+        Tensor f = x.lt(0.5).mul(x.square()).sum(); // d/dx = 2x where x < 0.5, the step itself contributes 0
+        Tensor g = Autodiff.grad(f, x);
+        double[] got = Plan.compile(List.of(g)).set(x, 0, 1, -2, 0.25).execute().get(g).toDoubleArray();
+        assertArrayEquals(new double[] {0, 0, -4, 0.5}, got, 0);
+        Tensor k = Tensor.keyInput("k");
+        Tensor noisy = x.add(k.normal(Shape.of(4))).sum();
+        Tensor gnoisy = Autodiff.grad(noisy, x);
+        double[] gn = Plan.compile(List.of(gnoisy)).set(x, 0, 0, 0, 0).set(k, Key.of(0)).execute()
+                .get(gnoisy).toDoubleArray();
+        assertArrayEquals(new double[] {1, 1, 1, 1}, gn, 0);
+    }
+
+    @Test
+    void clearErrors() {
+        Tensor x = Tensor.placeholder("x", Shape.of(2, 2));
+        Plan p = Plan.compile(List.of(x.sum()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.set(x, 1, 2, 3));
+        assertTrue(e.getMessage().contains("'x'") && e.getMessage().contains("4") && e.getMessage().contains("3"),
+                e.getMessage());
+        IllegalStateException s = assertThrows(IllegalStateException.class, p::execute);
+        assertTrue(s.getMessage().contains("'x'") && s.getMessage().contains("no value"), s.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Autodiff.grad(x.mul(2), x));
+        assertTrue(e.getMessage().contains("one element"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> p.set(x, NdArray.zeros(Shape.of(4), DType.F64)));
+        assertTrue(e.getMessage().contains("[2, 2]") && e.getMessage().contains("[4]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> p.get(x.mul(3)));
+        assertTrue(e.getMessage().contains("not an output"), e.getMessage());
+    }
+
+    @Test
+    void runWithAMapAndEval() {
+        Tensor x = Tensor.placeholder("x", Shape.of(3));
+        Tensor f = x.sin().mul(x).sum();
+        Tensor g = Autodiff.grad(f, x);
+        Tensor hv = Autodiff.hvp(f, x, Tensor.of(1, 0, 0));
+        Plan plan = Plan.compile(List.of(f, g, hv));
+        Plan.Results r = plan.run(Map.of(x, new double[] {0.1, 0.2, 0.3}));
+        // f = Σ x sin x, g = sin x + x cos x, H = diag(2 cos x − x sin x)
+        assertEquals(0.1 * Math.sin(0.1) + 0.2 * Math.sin(0.2) + 0.3 * Math.sin(0.3), r.get(f).item(), 1e-15);
+        assertEquals(Math.sin(0.2) + 0.2 * Math.cos(0.2), r.get(g).getFlat(1), 1e-15);
+        assertArrayEquals(new double[] {2 * Math.cos(0.1) - 0.1 * Math.sin(0.1), 0, 0}, r.get(hv).toDoubleArray(), 1e-15);
+        assertEquals(6.0, Tensor.of(1, 2, 3).sum().eval().item(), 0);
+        List<Double> seen = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            seen.add(Tensor.scalar(i).exp().eval().item()); // eval returns a copy, not a shared buffer
+        }
+        assertEquals(List.of(1.0, Math.E, Math.exp(2)), seen);
+    }
+}
