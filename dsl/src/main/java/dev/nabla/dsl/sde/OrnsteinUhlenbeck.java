@@ -1,0 +1,96 @@
+package dev.nabla.dsl.sde;
+
+import dev.nabla.core.Tensor;
+
+/**
+ * The Ornstein–Uhlenbeck SDE {@code dy = −θ y dt + σ dW} on [0, T]: {@code α_t = e^{−θt}},
+ * {@code σ_t² = σ²(1 − e^{−2θt})/(2θ)}; stationary prior {@code N(0, σ²/(2θ) I)}. As a
+ * {@link SeparableDrift}: {@code c = σ²/2}, {@code F(y) = −(2θ/σ²) y}, κ = 2 (a Langevin process towards
+ * its stationary Gaussian).
+ */
+public final class OrnsteinUhlenbeck implements LinearSde, SeparableDrift {
+    private final double theta;
+    private final double sigma;
+    private final double horizon;
+
+    public OrnsteinUhlenbeck(double theta, double sigma, double horizon) {
+        Times.positive("OrnsteinUhlenbeck: theta", theta);
+        Times.positive("OrnsteinUhlenbeck: sigma", sigma);
+        Times.positive("OrnsteinUhlenbeck: horizon", horizon);
+        this.theta = theta;
+        this.sigma = sigma;
+        this.horizon = horizon;
+    }
+
+    @Override
+    public double horizon() {
+        return horizon;
+    }
+
+    @Override
+    public Tensor field(Tensor y) {
+        return y.mul(-2 * theta / (sigma * sigma));
+    }
+
+    @Override
+    public double kappa() {
+        return 2;
+    }
+
+    @Override
+    public Tensor drift(Tensor y, Tensor t) {
+        return y.mul(-theta);
+    }
+
+    @Override
+    public Tensor diffusion(Tensor t) {
+        return t.mul(0).add(sigma);
+    }
+
+    @Override
+    public double diffusion(double t) {
+        Times.check(this, t);
+        return sigma;
+    }
+
+    @Override
+    public double integratedG2(double s, double t) {
+        Times.checkPair(this, s, t);
+        return sigma * sigma * (t - s);
+    }
+
+    @Override
+    public Tensor integratedG2(Tensor s, Tensor t) {
+        return t.sub(s).mul(sigma * sigma);
+    }
+
+    @Override
+    public Prior prior() {
+        return Prior.gaussian(sigma / Math.sqrt(2 * theta));
+    }
+
+    @Override
+    public Tensor meanScale(Tensor t) {
+        return t.mul(-theta).exp();
+    }
+
+    @Override
+    public Tensor std(Tensor t) {
+        return t.mul(-2 * theta).expm1().neg().mul(sigma * sigma / (2 * theta)).sqrt();
+    }
+
+    @Override
+    public double meanScale(double t) {
+        return Math.exp(-theta * Times.check(this, t));
+    }
+
+    @Override
+    public double std(double t) {
+        return Math.sqrt(-Math.expm1(-2 * theta * Times.check(this, t)) * sigma * sigma / (2 * theta));
+    }
+
+    @Override
+    public String toString() {
+        return "OU(θ=" + theta + ", σ=" + sigma + ", T=" + horizon + ")";
+    }
+}

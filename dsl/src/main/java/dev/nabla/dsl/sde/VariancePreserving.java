@@ -1,0 +1,104 @@
+package dev.nabla.dsl.sde;
+
+import dev.nabla.core.Tensor;
+
+/**
+ * The variance-preserving SDE {@code dy = −½β(t) y dt + √β(t) dW}, {@code β(t) = β_min + t(β_max − β_min)} on
+ * [0, 1] (Song et al. 2021, eq. 32): {@code α_t = exp(−½B(t))}, {@code σ_t² = 1 − α_t²} with
+ * {@code B(t) = ∫_0^t β}. Prior {@code N(0, I)}. In the form of {@link SeparableDrift}: {@code F(y) = −y},
+ * {@code c = ½β}, κ = 2.
+ */
+public final class VariancePreserving implements LinearSde, SeparableDrift {
+    private final double betaMin;
+    private final double betaMax;
+    private final Diffusion g;
+
+    public VariancePreserving(double betaMin, double betaMax) {
+        this.g = Diffusion.linearBeta(betaMin, betaMax);
+        this.betaMin = betaMin;
+        this.betaMax = betaMax;
+    }
+
+    /** The usual schedule β ∈ [0.1, 20]. */
+    public static VariancePreserving standard() {
+        return new VariancePreserving(0.1, 20);
+    }
+
+    public double betaMin() {
+        return betaMin;
+    }
+
+    public double betaMax() {
+        return betaMax;
+    }
+
+    @Override
+    public double horizon() {
+        return 1;
+    }
+
+    @Override
+    public Tensor field(Tensor y) {
+        return y.neg();
+    }
+
+    @Override
+    public double kappa() {
+        return 2;
+    }
+
+    @Override
+    public Tensor diffusion(Tensor t) {
+        return g.at(t);
+    }
+
+    @Override
+    public double diffusion(double t) {
+        return g.at(Times.check(this, t));
+    }
+
+    @Override
+    public double integratedG2(double s, double t) {
+        Times.checkPair(this, s, t);
+        return g.integral(t) - g.integral(s);
+    }
+
+    @Override
+    public Tensor integratedG2(Tensor s, Tensor t) {
+        return g.integral(t).sub(g.integral(s));
+    }
+
+    @Override
+    public Prior prior() {
+        return Prior.gaussian(1);
+    }
+
+    @Override
+    public Tensor meanScale(Tensor t) {
+        return g.integral(t).mul(-0.5).exp();
+    }
+
+    @Override
+    public Tensor std(Tensor t) {
+        return g.integral(t).neg().expm1().neg().sqrt();
+    }
+
+    @Override
+    public double meanScale(double t) {
+        return Math.exp(-0.5 * g.integral(Times.check(this, t)));
+    }
+
+    @Override
+    public double std(double t) {
+        return Math.sqrt(-Math.expm1(-g.integral(Times.check(this, t))));
+    }
+
+    public Diffusion schedule() {
+        return g;
+    }
+
+    @Override
+    public String toString() {
+        return "VP(βmin=" + betaMin + ", βmax=" + betaMax + ")";
+    }
+}
