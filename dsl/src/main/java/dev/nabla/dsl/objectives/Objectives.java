@@ -1,0 +1,183 @@
+package dev.nabla.dsl.objectives;
+
+import dev.nabla.core.Autodiff;
+import dev.nabla.core.Shape;
+import dev.nabla.core.Tensor;
+import dev.nabla.dsl.Objective;
+import dev.nabla.dsl.ScoreFunction;
+import dev.nabla.dsl.sde.LinearSde;
+import dev.nabla.dsl.sde.LinearizedTransition;
+import dev.nabla.dsl.sde.Sde;
+import dev.nabla.dsl.sde.Simulation;
+import dev.nabla.dsl.sde.TimePairs;
+
+import java.util.Objects;
+import java.util.function.BiFunction;
+
+/**
+ * The score-matching objectives, each a few lines of graph code. Conventions (those of score_sde): times
+ * {@code t ~ U(t_min, T)} per row, losses are {@code mean_rows(λ(t) · Σ_d (…)²)} without a factor ½, and the
+ * key's folds 0, 1, 2, … draw times, noise and probes. The THEORY.md identities carry the ½; multiply by ½ to
+ * compare.
+ *
+ * <ul>
+ *   <li>{@link #dsm}: denoising score matching (Vincent 2011), target {@code ∇log q(y_t|y_0) = −ε/σ_t}.</li>
+ *   <li>{@link #esm}: explicit score matching against a known score of the marginal.</li>
+ *   <li>{@link #ism}: implicit score matching (Hyvärinen 2005), {@code ‖s‖² + 2 div s}, divergence exact
+ *       (D reverse passes) or by Hutchinson's estimator; training it needs a gradient of a gradient.</li>
+ *   <li>{@link #ssm}: sliced score matching (Song et al. 2019), {@code (vᵀs)² + 2 vᵀ(∂s/∂y)v}.</li>
+ *   <li>{@link #localDsm}: local-DSM for nonlinear SDEs (2407.07998, §3): pairs (s, t) from a scheduler,
+ *       {@code y_s} simulated from data, {@code y_t} from the transition linearised at {@code y_s}.</li>
+ * </ul>
+ */
+public final class Objectives {
+    private Objectives() {
+    }
+
+    /** The default smallest time, as in score_sde. */
+    public static final double T_MIN = 1e-5;
+
+    /** {@code t ~ U(tMin, T)}, a column {@code [B, 1]} from key fold 0. */
+    public static Tensor times(Sde sde, Tensor batch, Tensor key, double tMin) {
+        int b = batch.shape().dim(0);
+        return key.fold(0).uniform(Shape.of(b, 1), batch.dtype()).mul(sde.horizon() - tMin).add(tMin);
+    }
+
+    private static void checkBatch(String what, Tensor batch) {
+        if (batch.rank() != 2) {
+            throw new IllegalArgumentException(what + ": batch has shape " + batch.shape() + ", expected [B, D]");
+        }
+    }
+
+    private static void checkScore(String what, Tensor s, Tensor y) {
+        if (!s.shape().equals(y.shape())) {
+            throw new IllegalArgumentException(what + ": the score model returned shape " + s.shape() + " for input "
+                    + y.shape() + "; its output dimension must equal the data dimension " + y.shape().dim(-1));
+        }
+    }
+
+    /** Denoising score matching for a linear SDE, with a weighting (default heuristic σ²). */
+    public static Dsm dsm(LinearSde sde) {
+        return new Dsm(sde, Weighting.heuristic(), T_MIN);
+    }
+
+    /** DSM: {@code E λ(t) ‖s(α y_0 + σ ε, t) + ε/σ‖²}. */
+    public record Dsm(LinearSde sde, Weighting weighting, double tMin) implements Objective {
+        public Dsm {
+            Objects.requireNonNull(sde, "dsm: sde");
+            Objects.requireNonNull(weighting, "dsm: weighting");
+            if (!(tMin > 0 && tMin < sde.horizon())) {
+                throw new IllegalArgumentException("dsm: tMin = " + tMin + ", expected 0 < tMin < T = " + sde.horizon());
+            }
+        }
+
+        public Dsm weighting(Weighting w) {
+            return new Dsm(sde, w, tMin);
+        }
+
+        public Dsm tMin(double t) {
+            return new Dsm(sde, weighting, t);
+        }
+
+        @Override
+        public Tensor loss(ScoreFunction score, Tensor batch, Tensor key) {
+            checkBatch("dsm", batch);
+            Tensor t = times(sde, batch, key, tMin);
+            Tensor eps = key.fold(1).normal(batch.shape(), batch.dtype());
+            return lossAt(score, batch, t, eps);
+        }
+
+        /** The loss at given times and noise (for tests, and for estimating per-level statistics). */
+        public Tensor lossAt(ScoreFunction score, Tensor batch, Tensor t, Tensor eps) {
+            Tensor sigma = sde.std(t);
+            Tensor yt = sde.perturb(batch, t, eps);
+            Tensor s = score.apply(yt, t);
+            checkScore("dsm", s, yt);
+            Tensor target = eps.div(sigma).neg();
+            return s.sub(target).square().sum(-1).mul(weighting.at(sde, t).reshape(-1)).mean();
+        }
+    }
+
+    /** Explicit score matching against a known marginal score {@code ∇log q_t(y)}. */
+    public static Objective esm(LinearSde sde, BiFunction<Tensor, Tensor, Tensor> trueScore, Weighting weighting) {
+        Objects.requireNonNull(trueScore, "esm: trueScore");
+        return (score, batch, key) -> {
+            checkBatch("esm", batch);
+            Tensor t = times(sde, batch, key, T_MIN);
+            Tensor yt = sde.perturb(batch, t, key.fold(1).normal(batch.shape(), batch.dtype()));
+            Tensor s = score.apply(yt, t);
+            checkScore("esm", s, yt);
+            return s.sub(trueScore.apply(yt, t)).square().sum(-1).mul(weighting.at(sde, t).reshape(-1)).mean();
+        };
+    }
+
+    /** How ISM and SSM take the model's divergence. */
+    public enum Divergence { EXACT, HUTCHINSON }
+
+    /**
+     * Implicit score matching {@code E λ(t) [‖s(y_t, t)‖² + 2 div_y s(y_t, t)]} on samples of the marginal:
+     * exact for a linear SDE, Euler–Maruyama with {@code simulationSteps} for others.
+     */
+    public static Objective ism(Sde sde, Divergence divergence, Weighting weighting, int simulationSteps) {
+        Objects.requireNonNull(divergence, "ism: divergence");
+        return (score, batch, key) -> {
+            checkBatch("ism", batch);
+            Tensor t = times(sde, batch, key, T_MIN);
+            Tensor yt = marginalSample(sde, batch, t, key, simulationSteps).stopGradient();
+            Tensor s = score.apply(yt, t);
+            checkScore("ism", s, yt);
+            Tensor div = divergence == Divergence.EXACT ? Autodiff.divergence(s, yt)
+                    : Autodiff.divergenceHutchinson(s, yt, key.fold(3).rademacher(yt.shape(), yt.dtype()));
+            return s.square().sum(-1).add(div.mul(2)).mul(weighting.at(sde, t).reshape(-1)).mean();
+        };
+    }
+
+    /** Sliced score matching with Rademacher projections {@code v}: {@code E λ [(vᵀs)² + 2 vᵀ(∂s/∂y)v]}. */
+    public static Objective ssm(Sde sde, Weighting weighting, int simulationSteps) {
+        return (score, batch, key) -> {
+            checkBatch("ssm", batch);
+            Tensor t = times(sde, batch, key, T_MIN);
+            Tensor yt = marginalSample(sde, batch, t, key, simulationSteps).stopGradient();
+            Tensor s = score.apply(yt, t);
+            checkScore("ssm", s, yt);
+            Tensor v = key.fold(3).rademacher(yt.shape(), yt.dtype());
+            Tensor vs = s.mul(v).sum(-1);
+            return vs.square().add(Autodiff.divergenceHutchinson(s, yt, v).mul(2))
+                    .mul(weighting.at(sde, t).reshape(-1)).mean();
+        };
+    }
+
+    /** Samples of {@code q_t}: exact for a linear SDE, otherwise simulated with key fold 2. */
+    public static Tensor marginalSample(Sde sde, Tensor batch, Tensor t, Tensor key, int simulationSteps) {
+        if (sde instanceof LinearSde lin) {
+            return lin.perturb(batch, t, key.fold(1).normal(batch.shape(), batch.dtype()));
+        }
+        return Simulation.eulerMaruyama(sde, batch, t, simulationSteps, key.fold(2));
+    }
+
+    /**
+     * Local-DSM (2407.07998, §3): {@code E λ(t) ‖s(y_t, t) − ∇log q̃(y_t | y_s)‖²} with {@code s = pairs(t)},
+     * {@code y_s} simulated from the data row ({@code simulationSteps} Euler–Maruyama steps, exact for linear
+     * SDEs), {@code y_t ~ q̃} the transition linearised at {@code y_s} ({@link LinearizedTransition}) and the
+     * weighting {@code λ} (default: the transition's variance, the analogue of σ²).
+     */
+    public static Objective localDsm(Sde sde, TimePairs pairs, LinearizedTransition.Jacobian jacobian,
+                                     int simulationSteps, Weighting weighting) {
+        Objects.requireNonNull(pairs, "localDsm: pairs");
+        Objects.requireNonNull(jacobian, "localDsm: jacobian");
+        return (score, batch, key) -> {
+            checkBatch("localDsm", batch);
+            Tensor t = times(sde, batch, key, T_MIN);
+            Tensor s = pairs.start(t).stopGradient();
+            Tensor ys = marginalSample(sde, batch, s, key, simulationSteps).stopGradient();
+            LinearizedTransition q = LinearizedTransition.of(sde, ys, s, t, jacobian);
+            Tensor eps = key.fold(4).normal(batch.shape(), batch.dtype());
+            Tensor yt = q.sample(eps).stopGradient();
+            Tensor target = q.scoreOfNoise(eps).stopGradient();
+            Tensor out = score.apply(yt, t);
+            checkScore("localDsm", out, yt);
+            Tensor w = weighting != null ? weighting.at(sde, t).reshape(-1) : q.variance().mean(-1).stopGradient();
+            return out.sub(target).square().sum(-1).mul(w).mean();
+        };
+    }
+}
