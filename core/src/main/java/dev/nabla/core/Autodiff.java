@@ -121,6 +121,7 @@ public final class Autodiff {
         RULES.put(Op.MATMUL, (n, g) -> new Tensor[] {
                 g.matmul(n.inputs[1].transpose()), n.inputs[0].transpose().matmul(g)});
         RULES.put(Op.RANDOM_UNIFORM, (n, g) -> new Tensor[] {null});
+        RULES.put(Op.RANDOM_NORMAL, (n, g) -> new Tensor[] {null});
         RULES.put(Op.KEY_FOLD, (n, g) -> new Tensor[] {null});
         for (Op op : Op.values()) {
             if (op.kind != Op.Kind.SOURCE && !RULES.containsKey(op)) {

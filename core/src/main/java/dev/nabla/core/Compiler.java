@@ -486,7 +486,7 @@ final class Compiler {
                 case RANDOM -> {
                     int k = keySlot(t.inputs[0]);
                     out = newValue(t.dtype, t.size(), false);
-                    instrs.add(new Instr.Random(out, k, t.size(), t.dtype, label(t)));
+                    instrs.add(new Instr.Random(out, k, t.op == Op.RANDOM_NORMAL, t.size(), t.dtype, label(t)));
                 }
                 default -> throw new IllegalStateException("cannot materialise " + t);
             }
@@ -876,7 +876,7 @@ final class Compiler {
                 case Instr.Gather x -> new Instr.Gather(s[x.out()], s[x.in()], x.map(), x.dtype(), x.label());
                 case Instr.Matmul x -> new Instr.Matmul(s[x.out()], s[x.a()], x.transA(), x.sharedA(), s[x.b()],
                         x.transB(), x.sharedB(), x.batch(), x.m(), x.n(), x.k(), x.dtype(), x.label());
-                case Instr.Random x -> new Instr.Random(s[x.out()], x.keySlot(), x.size(), x.dtype(), x.label());
+                case Instr.Random x -> new Instr.Random(s[x.out()], x.keySlot(), x.normal(), x.size(), x.dtype(), x.label());
                 case Instr.Copy x -> new Instr.Copy(s[x.out()], s[x.in()], x.size(), x.dtype(), x.label());
             };
         }

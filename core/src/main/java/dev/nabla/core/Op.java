@@ -22,6 +22,8 @@ public enum Op {
     KEY_FOLD(Kind.KEY),
     /** Uniform numbers in [0, 1), element i a function of (key, i) alone (Philox4x32-10). */
     RANDOM_UNIFORM(Kind.RANDOM),
+    /** Standard normal numbers, element i a function of (key, i) alone (Box–Muller in scalar code). */
+    RANDOM_NORMAL(Kind.RANDOM),
 
     // elementwise unary
     NEG(Kind.UNARY), EXP(Kind.UNARY), LOG(Kind.UNARY), SIN(Kind.UNARY), SQRT(Kind.UNARY), RECIPROCAL(Kind.UNARY),

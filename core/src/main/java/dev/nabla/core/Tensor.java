@@ -337,13 +337,16 @@ public final class Tensor {
         return uniform(shape, dtype).mul(hi - lo).add(lo);
     }
 
-    /** Standard normal numbers by the Box–Muller transform of two uniform streams ({@code fold(0)}, {@code fold(1)}). */
+    /**
+     * Standard normal numbers ({@link dev.nabla.core.random.Philox#normalAt}): Box–Muller on Philox words in
+     * scalar code, so the same key gives the same bits on every backend and thread count.
+     */
     public Tensor normal(Shape shape, DType dtype) {
         requireKey("normal");
-        Tensor u1 = fold(0).uniform(shape, dtype);
-        Tensor u2 = fold(1).uniform(shape, dtype);
-        Tensor r = u1.neg().log1p().mul(-2).sqrt(); // sqrt(-2 log(1 - u1)), 1 - u1 in (0, 1]
-        return r.mul(u2.mul(2 * Math.PI).cos());
+        if (dtype == DType.KEY) {
+            throw new IllegalArgumentException("normal: dtype KEY is not a number type");
+        }
+        return node(Op.RANDOM_NORMAL, shape, dtype, null, this);
     }
 
     public Tensor normal(Shape shape) {

@@ -87,9 +87,11 @@ class PlanTest {
     }
 
     /**
-     * A training step (MLP with Adam, random minibatches drawn inside the plan) run 10⁵ times after warm-up
-     * allocates nothing on the calling thread: the budget of 1 KB in total is for JIT/runtime noise, far
-     * below the ≥ 10⁵ × 16 bytes that one allocation per step would take.
+     * A training step (MLP with Adam, random minibatches drawn inside the plan) allocates nothing once the JIT
+     * has compiled it: it runs in windows of 20 000 steps until two consecutive windows allocate under 512 bytes
+     * in total (JIT/runtime noise, far below the ≥ 20 000 × 16 bytes that one allocation per step would take),
+     * and must get there within 15 windows. (Before C2 compiles the Vector API loops they run as Java code that
+     * allocates; how long that takes depends on the machine's load, hence windows rather than a fixed warm-up.)
      */
     @Test
     void aCompiledTrainingStepAllocatesNothing() {
@@ -113,17 +115,20 @@ class PlanTest {
         Plan step = b.build();
         step.set(k, Key.of(1));
         double first = step.execute().get(loss).item();
-        for (int i = 0; i < 20_000; i++) {
-            step.execute();
-        }
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().threadId();
-        long before = mx.getThreadAllocatedBytes(tid);
-        for (int i = 0; i < 100_000; i++) {
-            step.execute();
+        int clean = 0;
+        List<Long> windows = new ArrayList<>();
+        for (int w = 0; w < 15 && clean < 2; w++) {
+            long before = mx.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 20_000; i++) {
+                step.execute();
+            }
+            long allocated = mx.getThreadAllocatedBytes(tid) - before;
+            windows.add(allocated);
+            clean = allocated < 512 ? clean + 1 : 0;
         }
-        long allocated = mx.getThreadAllocatedBytes(tid) - before;
-        assertTrue(allocated < 1024, allocated + " bytes allocated over 10^5 steps");
+        assertEquals(2, clean, "bytes allocated per window of 20 000 steps: " + windows);
         double last = step.execute().get(loss).item();
         assertTrue(last < first, "the loss went down: " + first + " -> " + last);
     }

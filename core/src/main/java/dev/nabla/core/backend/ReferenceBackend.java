@@ -120,10 +120,17 @@ final class ReferenceBackend implements Backend {
             };
             case Instr.Random r -> () -> {
                 Object out = buf[r.out()];
+                long key = keys[r.keySlot()];
                 if (out instanceof double[] d) {
-                    Philox.uniform(keys[r.keySlot()], 0, d, 0, r.size());
+                    if (r.normal()) {
+                        Philox.normal(key, 0, d, 0, r.size());
+                    } else {
+                        Philox.uniform(key, 0, d, 0, r.size());
+                    }
+                } else if (r.normal()) {
+                    Philox.normal(key, 0, (float[]) out, 0, r.size());
                 } else {
-                    Philox.uniform(keys[r.keySlot()], 0, (float[]) out, 0, r.size());
+                    Philox.uniform(key, 0, (float[]) out, 0, r.size());
                 }
             };
         };

@@ -55,8 +55,10 @@ final class SimdBackend implements Backend {
                 }
             };
             case Instr.Random r -> f64
-                    ? () -> Philox.uniform(keys[r.keySlot()], 0, (double[]) buf[r.out()], 0, r.size())
-                    : () -> Philox.uniform(keys[r.keySlot()], 0, (float[]) buf[r.out()], 0, r.size());
+                    ? (r.normal() ? () -> Philox.normal(keys[r.keySlot()], 0, (double[]) buf[r.out()], 0, r.size())
+                    : () -> Philox.uniform(keys[r.keySlot()], 0, (double[]) buf[r.out()], 0, r.size()))
+                    : (r.normal() ? () -> Philox.normal(keys[r.keySlot()], 0, (float[]) buf[r.out()], 0, r.size())
+                    : () -> Philox.uniform(keys[r.keySlot()], 0, (float[]) buf[r.out()], 0, r.size()));
         };
     }
 }

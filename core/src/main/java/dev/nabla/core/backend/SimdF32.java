@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.util.function.IntConsumer;
 
 /**
- * The float32 kernels of the SIMD backend, on the preferred Vector API species (16 lanes with AVX-512).
+ * The float32 kernels of the SIMD backend, on the preferred Vector API species (8 lanes with AVX2, 16 with AVX-512).
  * The float64 twin is {@code SimdF64}; this file is generated from it by replacing double with float (Java has no generics over primitives).
  *
  * <p>A fused elementwise kernel evaluates its expression tree over chunks of {@link #CHUNK} elements: each
@@ -41,19 +41,6 @@ final class SimdF32 {
     private static final float TANH_Q1 = (float) 2.23548839060100448583E3;
     private static final float TANH_Q2 = (float) 4.84406305325125486048E3;
 
-    /** {@code tanh x}: {@code x + x z P(z)/Q(z)}, {@code z = x²}, for |x| < 0.625; else {@code ±(1 − e^{−2|x|})/(1 + e^{−2|x|})}. */
-    static FloatVector tanh(FloatVector v) {
-        FloatVector z = v.mul(v);
-        FloatVector p = z.fma(TANH_P0, TANH_P1).fma(z, FloatVector.broadcast(S, TANH_P2));
-        FloatVector q = z.add(TANH_Q0).fma(z, FloatVector.broadcast(S, TANH_Q1)).fma(z, FloatVector.broadcast(S, TANH_Q2));
-        FloatVector small = v.mul(z).mul(p.div(q)).add(v);
-        FloatVector a = v.abs();
-        FloatVector t = a.mul((float) -2).lanewise(VectorOperators.EXP);
-        FloatVector big = t.neg().add((float) 1).div(t.add((float) 1));
-        big = big.blend(big.neg(), v.compare(VectorOperators.LT, (float) 0));
-        return big.blend(small, a.compare(VectorOperators.LT, (float) 0.625));
-    }
-
     private static final float EXPM1_P0 = (float) 1.2617719307481059087798E-4;
     private static final float EXPM1_P1 = (float) 3.0299440770744196129956E-2;
     private static final float EXPM1_P2 = (float) 9.9999999999999999991025E-1;
@@ -62,16 +49,176 @@ final class SimdF32 {
     private static final float EXPM1_Q2 = (float) 2.2726554820815502876593E-1;
     private static final float EXPM1_Q3 = (float) 2.0000000000000000000897E0;
 
-    /** {@code eˣ − 1}: {@code 2r}, {@code r = xP(x²)/(Q(x²) − xP(x²))}, for |x| ≤ 0.5; else {@code eˣ − 1}. */
-    static FloatVector expm1(FloatVector v) {
-        FloatVector xx = v.mul(v);
-        FloatVector r = v.mul(xx.fma(EXPM1_P0, EXPM1_P1).fma(xx, FloatVector.broadcast(S, EXPM1_P2)));
-        FloatVector q = xx.fma(EXPM1_Q0, EXPM1_Q1).fma(xx, FloatVector.broadcast(S, EXPM1_Q2))
-                .fma(xx, FloatVector.broadcast(S, EXPM1_Q3));
-        FloatVector small = r.div(q.sub(r));
-        small = small.add(small);
-        FloatVector big = v.lanewise(VectorOperators.EXP).sub((float) 1);
-        return big.blend(small, v.abs().compare(VectorOperators.LE, (float) 0.5));
+    // ------------------------------------------------------------------ one loop per op
+    // Each op's vector loop is a small static method reached through an interface call that C2 never inlines
+    // into the generic kernel driver (the call site sees every op): each loop is then compiled on its own, so
+    // its vectors stay in registers whatever other kernels the program has run. (One big switch, compiled with
+    // all its arms hot, made C2 give up eliminating vector boxes: the step allocated.)
+
+    /** {@code out[oo + i] = op(x[xo + i], y[yo + i], z[zo + i])} for {@code i < bound}, a multiple of L. */
+    @FunctionalInterface
+    interface Kernel {
+        void run(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo, int bound);
+    }
+
+    static Kernel kernel(Op op) {
+        return switch (op) {
+            case NEG -> SimdF32::kNeg;
+            case EXP -> SimdF32::kExp;
+            case EXPM1 -> SimdF32::kExpm1;
+            case LOG -> SimdF32::kLog;
+            case LOG1P -> SimdF32::kLog1P;
+            case SIN -> SimdF32::kSin;
+            case TANH -> SimdF32::kTanh;
+            case SQRT -> SimdF32::kSqrt;
+            case RECIPROCAL -> SimdF32::kReciprocal;
+            case ADD -> SimdF32::kAdd;
+            case MUL -> SimdF32::kMul;
+            case MAX -> SimdF32::kMax;
+            case LESS -> SimdF32::kLess;
+            case WHERE -> SimdF32::kWhere;
+            default -> throw new IllegalStateException("not a fusable op: " + op);
+        };
+    }
+
+    private static void kNeg(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).neg().intoArray(out, oo + i);
+        }
+    }
+
+    private static void kExp(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kExpm1(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector xx = v.mul(v);
+            FloatVector r = v.mul(xx.fma(EXPM1_P0, EXPM1_P1).fma(xx, FloatVector.broadcast(S, EXPM1_P2)));
+            FloatVector q = xx.fma(EXPM1_Q0, EXPM1_Q1).fma(xx, FloatVector.broadcast(S, EXPM1_Q2))
+                    .fma(xx, FloatVector.broadcast(S, EXPM1_Q3));
+            FloatVector small = r.div(q.sub(r));
+            small = small.add(small);
+            FloatVector big = v.lanewise(VectorOperators.EXP).sub((float) 1);
+            big.blend(small, v.abs().compare(VectorOperators.LE, (float) 0.5)).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kLog(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kLog1P(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG1P).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kSin(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.SIN).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kTanh(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector z2 = v.mul(v);
+            FloatVector p = z2.fma(TANH_P0, TANH_P1).fma(z2, FloatVector.broadcast(S, TANH_P2));
+            FloatVector q = z2.add(TANH_Q0).fma(z2, FloatVector.broadcast(S, TANH_Q1))
+                    .fma(z2, FloatVector.broadcast(S, TANH_Q2));
+            FloatVector small = v.mul(z2).mul(p.div(q)).add(v);
+            FloatVector a = v.abs();
+            FloatVector e = a.mul((float) -2).lanewise(VectorOperators.EXP);
+            FloatVector big = e.neg().add((float) 1).div(e.add((float) 1));
+            big = big.blend(big.neg(), v.compare(VectorOperators.LT, (float) 0));
+            big.blend(small, a.compare(VectorOperators.LT, (float) 0.625)).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kSqrt(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.SQRT).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kReciprocal(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
+                                int bound) {
+        int i = 0;
+        FloatVector one = FloatVector.broadcast(S, (float) 1);
+        for (; i < bound; i += L) {
+            one.div(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kAdd(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).add(FloatVector.fromArray(S, y, yo + i))
+                    .intoArray(out, oo + i);
+        }
+    }
+
+    private static void kMul(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).mul(FloatVector.fromArray(S, y, yo + i))
+                    .intoArray(out, oo + i);
+        }
+    }
+
+    private static void kMax(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).max(FloatVector.fromArray(S, y, yo + i))
+                    .intoArray(out, oo + i);
+        }
+    }
+
+    private static void kLess(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
+                                int bound) {
+        int i = 0;
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector one = FloatVector.broadcast(S, (float) 1);
+        for (; i < bound; i += L) {
+            VectorMask<Float> m = FloatVector.fromArray(S, x, xo + i)
+                    .compare(VectorOperators.LT, FloatVector.fromArray(S, y, yo + i));
+            zero.blend(one, m).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kWhere(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            VectorMask<Float> m = FloatVector.fromArray(S, x, xo + i).compare(VectorOperators.NE, 0);
+            FloatVector.fromArray(S, z, zo + i).blend(FloatVector.fromArray(S, y, yo + i), m)
+                    .intoArray(out, oo + i);
+        }
     }
 
     // ------------------------------------------------------------------ fused elementwise
@@ -202,9 +349,11 @@ final class SimdF32 {
         final float[][] scratch;
         final Object[] buf;
         final int outSlot;
+        final Kernel kernel;
 
         Apply(Op op, Node[] args, float[][] scratch, Object[] buf, int outSlot) {
             this.op = op;
+            this.kernel = kernel(op);
             this.a = args[0];
             this.b = args.length > 1 ? args[1] : null;
             this.c = args.length > 2 ? args[2] : null;
@@ -241,90 +390,8 @@ final class SimdF32 {
             float[] z = c == null ? null : c.array(tid);
             int zo = c == null ? 0 : c.offset(start);
             int bound = S.loopBound(len);
-            int i = 0;
-            switch (op) {
-                case NEG -> {
-                    for (; i < bound; i += L) {
-                        FloatVector.fromArray(S, x, xo + i).neg().intoArray(out, oo + i);
-                    }
-                }
-                case EXP -> {
-                    for (; i < bound; i += L) {
-                        FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(out, oo + i);
-                    }
-                }
-                case EXPM1 -> {
-                    for (; i < bound; i += L) {
-                        expm1(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-                    }
-                }
-                case LOG -> {
-                    for (; i < bound; i += L) {
-                        FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG).intoArray(out, oo + i);
-                    }
-                }
-                case LOG1P -> {
-                    for (; i < bound; i += L) {
-                        FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG1P).intoArray(out, oo + i);
-                    }
-                }
-                case SIN -> {
-                    for (; i < bound; i += L) {
-                        FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.SIN).intoArray(out, oo + i);
-                    }
-                }
-                case TANH -> {
-                    for (; i < bound; i += L) {
-                        tanh(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-                    }
-                }
-                case SQRT -> {
-                    for (; i < bound; i += L) {
-                        FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.SQRT).intoArray(out, oo + i);
-                    }
-                }
-                case RECIPROCAL -> {
-                    FloatVector one = FloatVector.broadcast(S, (float) 1);
-                    for (; i < bound; i += L) {
-                        one.div(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-                    }
-                }
-                case ADD -> {
-                    for (; i < bound; i += L) {
-                        FloatVector.fromArray(S, x, xo + i).add(FloatVector.fromArray(S, y, yo + i))
-                                .intoArray(out, oo + i);
-                    }
-                }
-                case MUL -> {
-                    for (; i < bound; i += L) {
-                        FloatVector.fromArray(S, x, xo + i).mul(FloatVector.fromArray(S, y, yo + i))
-                                .intoArray(out, oo + i);
-                    }
-                }
-                case MAX -> {
-                    for (; i < bound; i += L) {
-                        FloatVector.fromArray(S, x, xo + i).max(FloatVector.fromArray(S, y, yo + i))
-                                .intoArray(out, oo + i);
-                    }
-                }
-                case LESS -> {
-                    FloatVector zero = FloatVector.zero(S);
-                    FloatVector one = FloatVector.broadcast(S, (float) 1);
-                    for (; i < bound; i += L) {
-                        VectorMask<Float> m = FloatVector.fromArray(S, x, xo + i)
-                                .compare(VectorOperators.LT, FloatVector.fromArray(S, y, yo + i));
-                        zero.blend(one, m).intoArray(out, oo + i);
-                    }
-                }
-                case WHERE -> {
-                    for (; i < bound; i += L) {
-                        VectorMask<Float> m = FloatVector.fromArray(S, x, xo + i).compare(VectorOperators.NE, 0);
-                        FloatVector.fromArray(S, z, zo + i).blend(FloatVector.fromArray(S, y, yo + i), m)
-                                .intoArray(out, oo + i);
-                    }
-                }
-                default -> throw new IllegalStateException("not a fusable op: " + op);
-            }
+            kernel.run(x, xo, y, yo, z, zo, out, oo, bound);
+            int i;
             for (i = bound; i < len; i++) {
                 out[oo + i] = (float) ScalarOps.apply(op, x[xo + i], y == null ? 0 : y[yo + i], z == null ? 0 : z[zo + i]);
             }
@@ -387,77 +454,112 @@ final class SimdF32 {
     static Runnable reduce(Instr.Reduce r, Object[] buf) {
         int[] blocks = Instrs.blocks(r.inShape(), r.axes());
         boolean max = r.op() == Op.REDUCE_MAX;
+        int in = r.in();
+        int out = r.out();
         if (blocks == null) {
             int[] map = Instrs.reduceMap(r.inShape(), r.axes());
             int n = Instrs.outSize(r);
-            return () -> {
-                float[] in = (float[]) buf[r.in()];
-                float[] out = (float[]) buf[r.out()];
-                java.util.Arrays.fill(out, 0, n, max ? Float.NEGATIVE_INFINITY : 0);
-                for (int i = 0; i < map.length; i++) {
-                    out[map[i]] = max ? Math.max(out[map[i]], in[i]) : out[map[i]] + in[i];
-                }
-            };
+            return () -> reduceMapped((float[]) buf[in], (float[]) buf[out], map, n, max);
         }
         int outer = blocks[0];
         int red = blocks[1];
         int inner = blocks[2];
-        float identity = max ? Float.NEGATIVE_INFINITY : 0;
         if (inner == 1) {
-            return () -> {
-                float[] in = (float[]) buf[r.in()];
-                float[] out = (float[]) buf[r.out()];
-                int bound = S.loopBound(red);
-                for (int o = 0; o < outer; o++) {
-                    int base = o * red;
-                    FloatVector acc = FloatVector.broadcast(S, identity);
-                    int j = 0;
-                    float s;
-                    if (max) {
-                        for (; j < bound; j += L) {
-                            acc = acc.max(FloatVector.fromArray(S, in, base + j));
-                        }
-                        s = acc.reduceLanes(VectorOperators.MAX);
-                    } else {
-                        for (; j < bound; j += L) {
-                            acc = acc.add(FloatVector.fromArray(S, in, base + j));
-                        }
-                        s = acc.reduceLanes(VectorOperators.ADD);
-                    }
-                    for (; j < red; j++) {
-                        s = max ? Math.max(s, in[base + j]) : s + in[base + j];
-                    }
-                    out[o] = s;
-                }
-            };
+            return max ? () -> maxRows((float[]) buf[in], (float[]) buf[out], outer, red)
+                    : () -> sumRows((float[]) buf[in], (float[]) buf[out], outer, red);
         }
-        return () -> {
-            float[] in = (float[]) buf[r.in()];
-            float[] out = (float[]) buf[r.out()];
-            int bound = S.loopBound(inner);
-            for (int o = 0; o < outer; o++) {
-                int ob = o * inner;
-                java.util.Arrays.fill(out, ob, ob + inner, identity);
-                for (int j = 0; j < red; j++) {
-                    int ib = (o * red + j) * inner;
-                    int k = 0;
-                    if (max) {
-                        for (; k < bound; k += L) {
-                            FloatVector.fromArray(S, out, ob + k).max(FloatVector.fromArray(S, in, ib + k))
-                                    .intoArray(out, ob + k);
-                        }
-                    } else {
-                        for (; k < bound; k += L) {
-                            FloatVector.fromArray(S, out, ob + k).add(FloatVector.fromArray(S, in, ib + k))
-                                    .intoArray(out, ob + k);
-                        }
-                    }
-                    for (; k < inner; k++) {
-                        out[ob + k] = max ? Math.max(out[ob + k], in[ib + k]) : out[ob + k] + in[ib + k];
-                    }
+        return max ? () -> maxColumns((float[]) buf[in], (float[]) buf[out], outer, red, inner)
+                : () -> sumColumns((float[]) buf[in], (float[]) buf[out], outer, red, inner);
+    }
+
+    // Each reduction is its own small method (see the note on kernels above), with a scalar path for rows
+    // shorter than one vector.
+
+    private static void reduceMapped(float[] in, float[] out, int[] map, int n, boolean max) {
+        java.util.Arrays.fill(out, 0, n, max ? Float.NEGATIVE_INFINITY : 0);
+        for (int i = 0; i < map.length; i++) {
+            out[map[i]] = max ? Math.max(out[map[i]], in[i]) : out[map[i]] + in[i];
+        }
+    }
+
+    /** {@code out[o] = Σ_j in[o·red + j]}. */
+    private static void sumRows(float[] in, float[] out, int outer, int red) {
+        int bound = S.loopBound(red);
+        for (int o = 0; o < outer; o++) {
+            int base = o * red;
+            float s = 0;
+            int j = 0;
+            if (bound > 0) {
+                FloatVector acc = FloatVector.fromArray(S, in, base);
+                for (j = L; j < bound; j += L) {
+                    acc = acc.add(FloatVector.fromArray(S, in, base + j));
+                }
+                s = acc.reduceLanes(VectorOperators.ADD);
+            }
+            for (; j < red; j++) {
+                s += in[base + j];
+            }
+            out[o] = s;
+        }
+    }
+
+    /** {@code out[o] = max_j in[o·red + j]}. */
+    private static void maxRows(float[] in, float[] out, int outer, int red) {
+        int bound = S.loopBound(red);
+        for (int o = 0; o < outer; o++) {
+            int base = o * red;
+            float s = Float.NEGATIVE_INFINITY;
+            int j = 0;
+            if (bound > 0) {
+                FloatVector acc = FloatVector.fromArray(S, in, base);
+                for (j = L; j < bound; j += L) {
+                    acc = acc.max(FloatVector.fromArray(S, in, base + j));
+                }
+                s = acc.reduceLanes(VectorOperators.MAX);
+            }
+            for (; j < red; j++) {
+                s = Math.max(s, in[base + j]);
+            }
+            out[o] = s;
+        }
+    }
+
+    /** {@code out[o·inner + k] = Σ_j in[(o·red + j)·inner + k]}. */
+    private static void sumColumns(float[] in, float[] out, int outer, int red, int inner) {
+        int bound = S.loopBound(inner);
+        for (int o = 0; o < outer; o++) {
+            int ob = o * inner;
+            System.arraycopy(in, o * red * inner, out, ob, inner);
+            for (int j = 1; j < red; j++) {
+                int ib = (o * red + j) * inner;
+                int k = 0;
+                for (; k < bound; k += L) {
+                    FloatVector.fromArray(S, out, ob + k).add(FloatVector.fromArray(S, in, ib + k)).intoArray(out, ob + k);
+                }
+                for (; k < inner; k++) {
+                    out[ob + k] += in[ib + k];
                 }
             }
-        };
+        }
+    }
+
+    /** {@code out[o·inner + k] = max_j in[(o·red + j)·inner + k]}. */
+    private static void maxColumns(float[] in, float[] out, int outer, int red, int inner) {
+        int bound = S.loopBound(inner);
+        for (int o = 0; o < outer; o++) {
+            int ob = o * inner;
+            System.arraycopy(in, o * red * inner, out, ob, inner);
+            for (int j = 1; j < red; j++) {
+                int ib = (o * red + j) * inner;
+                int k = 0;
+                for (; k < bound; k += L) {
+                    FloatVector.fromArray(S, out, ob + k).max(FloatVector.fromArray(S, in, ib + k)).intoArray(out, ob + k);
+                }
+                for (; k < inner; k++) {
+                    out[ob + k] = Math.max(out[ob + k], in[ib + k]);
+                }
+            }
+        }
     }
 
     static Runnable gather(Instr.Gather g, Object[] buf) {

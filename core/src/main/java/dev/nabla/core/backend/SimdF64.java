@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.util.function.IntConsumer;
 
 /**
- * The float64 kernels of the SIMD backend, on the preferred Vector API species (8 lanes with AVX-512).
+ * The float64 kernels of the SIMD backend, on the preferred Vector API species (4 lanes with AVX2, 8 with AVX-512).
  * {@code SimdF32} is the same file with {@code double} replaced by {@code float}; keep the two in step.
  *
  * <p>A fused elementwise kernel evaluates its expression tree over chunks of {@link #CHUNK} elements: each
@@ -41,19 +41,6 @@ final class SimdF64 {
     private static final double TANH_Q1 = (double) 2.23548839060100448583E3;
     private static final double TANH_Q2 = (double) 4.84406305325125486048E3;
 
-    /** {@code tanh x}: {@code x + x z P(z)/Q(z)}, {@code z = x²}, for |x| < 0.625; else {@code ±(1 − e^{−2|x|})/(1 + e^{−2|x|})}. */
-    static DoubleVector tanh(DoubleVector v) {
-        DoubleVector z = v.mul(v);
-        DoubleVector p = z.fma(TANH_P0, TANH_P1).fma(z, DoubleVector.broadcast(S, TANH_P2));
-        DoubleVector q = z.add(TANH_Q0).fma(z, DoubleVector.broadcast(S, TANH_Q1)).fma(z, DoubleVector.broadcast(S, TANH_Q2));
-        DoubleVector small = v.mul(z).mul(p.div(q)).add(v);
-        DoubleVector a = v.abs();
-        DoubleVector t = a.mul((double) -2).lanewise(VectorOperators.EXP);
-        DoubleVector big = t.neg().add((double) 1).div(t.add((double) 1));
-        big = big.blend(big.neg(), v.compare(VectorOperators.LT, (double) 0));
-        return big.blend(small, a.compare(VectorOperators.LT, (double) 0.625));
-    }
-
     private static final double EXPM1_P0 = (double) 1.2617719307481059087798E-4;
     private static final double EXPM1_P1 = (double) 3.0299440770744196129956E-2;
     private static final double EXPM1_P2 = (double) 9.9999999999999999991025E-1;
@@ -62,16 +49,176 @@ final class SimdF64 {
     private static final double EXPM1_Q2 = (double) 2.2726554820815502876593E-1;
     private static final double EXPM1_Q3 = (double) 2.0000000000000000000897E0;
 
-    /** {@code eˣ − 1}: {@code 2r}, {@code r = xP(x²)/(Q(x²) − xP(x²))}, for |x| ≤ 0.5; else {@code eˣ − 1}. */
-    static DoubleVector expm1(DoubleVector v) {
-        DoubleVector xx = v.mul(v);
-        DoubleVector r = v.mul(xx.fma(EXPM1_P0, EXPM1_P1).fma(xx, DoubleVector.broadcast(S, EXPM1_P2)));
-        DoubleVector q = xx.fma(EXPM1_Q0, EXPM1_Q1).fma(xx, DoubleVector.broadcast(S, EXPM1_Q2))
-                .fma(xx, DoubleVector.broadcast(S, EXPM1_Q3));
-        DoubleVector small = r.div(q.sub(r));
-        small = small.add(small);
-        DoubleVector big = v.lanewise(VectorOperators.EXP).sub((double) 1);
-        return big.blend(small, v.abs().compare(VectorOperators.LE, (double) 0.5));
+    // ------------------------------------------------------------------ one loop per op
+    // Each op's vector loop is a small static method reached through an interface call that C2 never inlines
+    // into the generic kernel driver (the call site sees every op): each loop is then compiled on its own, so
+    // its vectors stay in registers whatever other kernels the program has run. (One big switch, compiled with
+    // all its arms hot, made C2 give up eliminating vector boxes: the step allocated.)
+
+    /** {@code out[oo + i] = op(x[xo + i], y[yo + i], z[zo + i])} for {@code i < bound}, a multiple of L. */
+    @FunctionalInterface
+    interface Kernel {
+        void run(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo, int bound);
+    }
+
+    static Kernel kernel(Op op) {
+        return switch (op) {
+            case NEG -> SimdF64::kNeg;
+            case EXP -> SimdF64::kExp;
+            case EXPM1 -> SimdF64::kExpm1;
+            case LOG -> SimdF64::kLog;
+            case LOG1P -> SimdF64::kLog1P;
+            case SIN -> SimdF64::kSin;
+            case TANH -> SimdF64::kTanh;
+            case SQRT -> SimdF64::kSqrt;
+            case RECIPROCAL -> SimdF64::kReciprocal;
+            case ADD -> SimdF64::kAdd;
+            case MUL -> SimdF64::kMul;
+            case MAX -> SimdF64::kMax;
+            case LESS -> SimdF64::kLess;
+            case WHERE -> SimdF64::kWhere;
+            default -> throw new IllegalStateException("not a fusable op: " + op);
+        };
+    }
+
+    private static void kNeg(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            DoubleVector.fromArray(S, x, xo + i).neg().intoArray(out, oo + i);
+        }
+    }
+
+    private static void kExp(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kExpm1(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            DoubleVector v = DoubleVector.fromArray(S, x, xo + i);
+            DoubleVector xx = v.mul(v);
+            DoubleVector r = v.mul(xx.fma(EXPM1_P0, EXPM1_P1).fma(xx, DoubleVector.broadcast(S, EXPM1_P2)));
+            DoubleVector q = xx.fma(EXPM1_Q0, EXPM1_Q1).fma(xx, DoubleVector.broadcast(S, EXPM1_Q2))
+                    .fma(xx, DoubleVector.broadcast(S, EXPM1_Q3));
+            DoubleVector small = r.div(q.sub(r));
+            small = small.add(small);
+            DoubleVector big = v.lanewise(VectorOperators.EXP).sub((double) 1);
+            big.blend(small, v.abs().compare(VectorOperators.LE, (double) 0.5)).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kLog(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kLog1P(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG1P).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kSin(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.SIN).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kTanh(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            DoubleVector v = DoubleVector.fromArray(S, x, xo + i);
+            DoubleVector z2 = v.mul(v);
+            DoubleVector p = z2.fma(TANH_P0, TANH_P1).fma(z2, DoubleVector.broadcast(S, TANH_P2));
+            DoubleVector q = z2.add(TANH_Q0).fma(z2, DoubleVector.broadcast(S, TANH_Q1))
+                    .fma(z2, DoubleVector.broadcast(S, TANH_Q2));
+            DoubleVector small = v.mul(z2).mul(p.div(q)).add(v);
+            DoubleVector a = v.abs();
+            DoubleVector e = a.mul((double) -2).lanewise(VectorOperators.EXP);
+            DoubleVector big = e.neg().add((double) 1).div(e.add((double) 1));
+            big = big.blend(big.neg(), v.compare(VectorOperators.LT, (double) 0));
+            big.blend(small, a.compare(VectorOperators.LT, (double) 0.625)).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kSqrt(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.SQRT).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kReciprocal(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
+                                int bound) {
+        int i = 0;
+        DoubleVector one = DoubleVector.broadcast(S, (double) 1);
+        for (; i < bound; i += L) {
+            one.div(DoubleVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kAdd(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            DoubleVector.fromArray(S, x, xo + i).add(DoubleVector.fromArray(S, y, yo + i))
+                    .intoArray(out, oo + i);
+        }
+    }
+
+    private static void kMul(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            DoubleVector.fromArray(S, x, xo + i).mul(DoubleVector.fromArray(S, y, yo + i))
+                    .intoArray(out, oo + i);
+        }
+    }
+
+    private static void kMax(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            DoubleVector.fromArray(S, x, xo + i).max(DoubleVector.fromArray(S, y, yo + i))
+                    .intoArray(out, oo + i);
+        }
+    }
+
+    private static void kLess(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
+                                int bound) {
+        int i = 0;
+        DoubleVector zero = DoubleVector.zero(S);
+        DoubleVector one = DoubleVector.broadcast(S, (double) 1);
+        for (; i < bound; i += L) {
+            VectorMask<Double> m = DoubleVector.fromArray(S, x, xo + i)
+                    .compare(VectorOperators.LT, DoubleVector.fromArray(S, y, yo + i));
+            zero.blend(one, m).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kWhere(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            VectorMask<Double> m = DoubleVector.fromArray(S, x, xo + i).compare(VectorOperators.NE, 0);
+            DoubleVector.fromArray(S, z, zo + i).blend(DoubleVector.fromArray(S, y, yo + i), m)
+                    .intoArray(out, oo + i);
+        }
     }
 
     // ------------------------------------------------------------------ fused elementwise
@@ -202,9 +349,11 @@ final class SimdF64 {
         final double[][] scratch;
         final Object[] buf;
         final int outSlot;
+        final Kernel kernel;
 
         Apply(Op op, Node[] args, double[][] scratch, Object[] buf, int outSlot) {
             this.op = op;
+            this.kernel = kernel(op);
             this.a = args[0];
             this.b = args.length > 1 ? args[1] : null;
             this.c = args.length > 2 ? args[2] : null;
@@ -241,90 +390,8 @@ final class SimdF64 {
             double[] z = c == null ? null : c.array(tid);
             int zo = c == null ? 0 : c.offset(start);
             int bound = S.loopBound(len);
-            int i = 0;
-            switch (op) {
-                case NEG -> {
-                    for (; i < bound; i += L) {
-                        DoubleVector.fromArray(S, x, xo + i).neg().intoArray(out, oo + i);
-                    }
-                }
-                case EXP -> {
-                    for (; i < bound; i += L) {
-                        DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(out, oo + i);
-                    }
-                }
-                case EXPM1 -> {
-                    for (; i < bound; i += L) {
-                        expm1(DoubleVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-                    }
-                }
-                case LOG -> {
-                    for (; i < bound; i += L) {
-                        DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG).intoArray(out, oo + i);
-                    }
-                }
-                case LOG1P -> {
-                    for (; i < bound; i += L) {
-                        DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG1P).intoArray(out, oo + i);
-                    }
-                }
-                case SIN -> {
-                    for (; i < bound; i += L) {
-                        DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.SIN).intoArray(out, oo + i);
-                    }
-                }
-                case TANH -> {
-                    for (; i < bound; i += L) {
-                        tanh(DoubleVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-                    }
-                }
-                case SQRT -> {
-                    for (; i < bound; i += L) {
-                        DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.SQRT).intoArray(out, oo + i);
-                    }
-                }
-                case RECIPROCAL -> {
-                    DoubleVector one = DoubleVector.broadcast(S, (double) 1);
-                    for (; i < bound; i += L) {
-                        one.div(DoubleVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-                    }
-                }
-                case ADD -> {
-                    for (; i < bound; i += L) {
-                        DoubleVector.fromArray(S, x, xo + i).add(DoubleVector.fromArray(S, y, yo + i))
-                                .intoArray(out, oo + i);
-                    }
-                }
-                case MUL -> {
-                    for (; i < bound; i += L) {
-                        DoubleVector.fromArray(S, x, xo + i).mul(DoubleVector.fromArray(S, y, yo + i))
-                                .intoArray(out, oo + i);
-                    }
-                }
-                case MAX -> {
-                    for (; i < bound; i += L) {
-                        DoubleVector.fromArray(S, x, xo + i).max(DoubleVector.fromArray(S, y, yo + i))
-                                .intoArray(out, oo + i);
-                    }
-                }
-                case LESS -> {
-                    DoubleVector zero = DoubleVector.zero(S);
-                    DoubleVector one = DoubleVector.broadcast(S, (double) 1);
-                    for (; i < bound; i += L) {
-                        VectorMask<Double> m = DoubleVector.fromArray(S, x, xo + i)
-                                .compare(VectorOperators.LT, DoubleVector.fromArray(S, y, yo + i));
-                        zero.blend(one, m).intoArray(out, oo + i);
-                    }
-                }
-                case WHERE -> {
-                    for (; i < bound; i += L) {
-                        VectorMask<Double> m = DoubleVector.fromArray(S, x, xo + i).compare(VectorOperators.NE, 0);
-                        DoubleVector.fromArray(S, z, zo + i).blend(DoubleVector.fromArray(S, y, yo + i), m)
-                                .intoArray(out, oo + i);
-                    }
-                }
-                default -> throw new IllegalStateException("not a fusable op: " + op);
-            }
+            kernel.run(x, xo, y, yo, z, zo, out, oo, bound);
+            int i;
             for (i = bound; i < len; i++) {
                 out[oo + i] = (double) ScalarOps.apply(op, x[xo + i], y == null ? 0 : y[yo + i], z == null ? 0 : z[zo + i]);
             }
@@ -387,77 +454,112 @@ final class SimdF64 {
     static Runnable reduce(Instr.Reduce r, Object[] buf) {
         int[] blocks = Instrs.blocks(r.inShape(), r.axes());
         boolean max = r.op() == Op.REDUCE_MAX;
+        int in = r.in();
+        int out = r.out();
         if (blocks == null) {
             int[] map = Instrs.reduceMap(r.inShape(), r.axes());
             int n = Instrs.outSize(r);
-            return () -> {
-                double[] in = (double[]) buf[r.in()];
-                double[] out = (double[]) buf[r.out()];
-                java.util.Arrays.fill(out, 0, n, max ? Double.NEGATIVE_INFINITY : 0);
-                for (int i = 0; i < map.length; i++) {
-                    out[map[i]] = max ? Math.max(out[map[i]], in[i]) : out[map[i]] + in[i];
-                }
-            };
+            return () -> reduceMapped((double[]) buf[in], (double[]) buf[out], map, n, max);
         }
         int outer = blocks[0];
         int red = blocks[1];
         int inner = blocks[2];
-        double identity = max ? Double.NEGATIVE_INFINITY : 0;
         if (inner == 1) {
-            return () -> {
-                double[] in = (double[]) buf[r.in()];
-                double[] out = (double[]) buf[r.out()];
-                int bound = S.loopBound(red);
-                for (int o = 0; o < outer; o++) {
-                    int base = o * red;
-                    DoubleVector acc = DoubleVector.broadcast(S, identity);
-                    int j = 0;
-                    double s;
-                    if (max) {
-                        for (; j < bound; j += L) {
-                            acc = acc.max(DoubleVector.fromArray(S, in, base + j));
-                        }
-                        s = acc.reduceLanes(VectorOperators.MAX);
-                    } else {
-                        for (; j < bound; j += L) {
-                            acc = acc.add(DoubleVector.fromArray(S, in, base + j));
-                        }
-                        s = acc.reduceLanes(VectorOperators.ADD);
-                    }
-                    for (; j < red; j++) {
-                        s = max ? Math.max(s, in[base + j]) : s + in[base + j];
-                    }
-                    out[o] = s;
-                }
-            };
+            return max ? () -> maxRows((double[]) buf[in], (double[]) buf[out], outer, red)
+                    : () -> sumRows((double[]) buf[in], (double[]) buf[out], outer, red);
         }
-        return () -> {
-            double[] in = (double[]) buf[r.in()];
-            double[] out = (double[]) buf[r.out()];
-            int bound = S.loopBound(inner);
-            for (int o = 0; o < outer; o++) {
-                int ob = o * inner;
-                java.util.Arrays.fill(out, ob, ob + inner, identity);
-                for (int j = 0; j < red; j++) {
-                    int ib = (o * red + j) * inner;
-                    int k = 0;
-                    if (max) {
-                        for (; k < bound; k += L) {
-                            DoubleVector.fromArray(S, out, ob + k).max(DoubleVector.fromArray(S, in, ib + k))
-                                    .intoArray(out, ob + k);
-                        }
-                    } else {
-                        for (; k < bound; k += L) {
-                            DoubleVector.fromArray(S, out, ob + k).add(DoubleVector.fromArray(S, in, ib + k))
-                                    .intoArray(out, ob + k);
-                        }
-                    }
-                    for (; k < inner; k++) {
-                        out[ob + k] = max ? Math.max(out[ob + k], in[ib + k]) : out[ob + k] + in[ib + k];
-                    }
+        return max ? () -> maxColumns((double[]) buf[in], (double[]) buf[out], outer, red, inner)
+                : () -> sumColumns((double[]) buf[in], (double[]) buf[out], outer, red, inner);
+    }
+
+    // Each reduction is its own small method (see the note on kernels above), with a scalar path for rows
+    // shorter than one vector.
+
+    private static void reduceMapped(double[] in, double[] out, int[] map, int n, boolean max) {
+        java.util.Arrays.fill(out, 0, n, max ? Double.NEGATIVE_INFINITY : 0);
+        for (int i = 0; i < map.length; i++) {
+            out[map[i]] = max ? Math.max(out[map[i]], in[i]) : out[map[i]] + in[i];
+        }
+    }
+
+    /** {@code out[o] = Σ_j in[o·red + j]}. */
+    private static void sumRows(double[] in, double[] out, int outer, int red) {
+        int bound = S.loopBound(red);
+        for (int o = 0; o < outer; o++) {
+            int base = o * red;
+            double s = 0;
+            int j = 0;
+            if (bound > 0) {
+                DoubleVector acc = DoubleVector.fromArray(S, in, base);
+                for (j = L; j < bound; j += L) {
+                    acc = acc.add(DoubleVector.fromArray(S, in, base + j));
+                }
+                s = acc.reduceLanes(VectorOperators.ADD);
+            }
+            for (; j < red; j++) {
+                s += in[base + j];
+            }
+            out[o] = s;
+        }
+    }
+
+    /** {@code out[o] = max_j in[o·red + j]}. */
+    private static void maxRows(double[] in, double[] out, int outer, int red) {
+        int bound = S.loopBound(red);
+        for (int o = 0; o < outer; o++) {
+            int base = o * red;
+            double s = Double.NEGATIVE_INFINITY;
+            int j = 0;
+            if (bound > 0) {
+                DoubleVector acc = DoubleVector.fromArray(S, in, base);
+                for (j = L; j < bound; j += L) {
+                    acc = acc.max(DoubleVector.fromArray(S, in, base + j));
+                }
+                s = acc.reduceLanes(VectorOperators.MAX);
+            }
+            for (; j < red; j++) {
+                s = Math.max(s, in[base + j]);
+            }
+            out[o] = s;
+        }
+    }
+
+    /** {@code out[o·inner + k] = Σ_j in[(o·red + j)·inner + k]}. */
+    private static void sumColumns(double[] in, double[] out, int outer, int red, int inner) {
+        int bound = S.loopBound(inner);
+        for (int o = 0; o < outer; o++) {
+            int ob = o * inner;
+            System.arraycopy(in, o * red * inner, out, ob, inner);
+            for (int j = 1; j < red; j++) {
+                int ib = (o * red + j) * inner;
+                int k = 0;
+                for (; k < bound; k += L) {
+                    DoubleVector.fromArray(S, out, ob + k).add(DoubleVector.fromArray(S, in, ib + k)).intoArray(out, ob + k);
+                }
+                for (; k < inner; k++) {
+                    out[ob + k] += in[ib + k];
                 }
             }
-        };
+        }
+    }
+
+    /** {@code out[o·inner + k] = max_j in[(o·red + j)·inner + k]}. */
+    private static void maxColumns(double[] in, double[] out, int outer, int red, int inner) {
+        int bound = S.loopBound(inner);
+        for (int o = 0; o < outer; o++) {
+            int ob = o * inner;
+            System.arraycopy(in, o * red * inner, out, ob, inner);
+            for (int j = 1; j < red; j++) {
+                int ib = (o * red + j) * inner;
+                int k = 0;
+                for (; k < bound; k += L) {
+                    DoubleVector.fromArray(S, out, ob + k).max(DoubleVector.fromArray(S, in, ib + k)).intoArray(out, ob + k);
+                }
+                for (; k < inner; k++) {
+                    out[ob + k] = Math.max(out[ob + k], in[ib + k]);
+                }
+            }
+        }
     }
 
     static Runnable gather(Instr.Gather g, Object[] buf) {

@@ -39,8 +39,8 @@ public sealed interface Instr {
                   int batch, int m, int n, int k, DType dtype, String label) implements Instr {
     }
 
-    /** Uniform numbers in [0, 1) from the key in key slot {@code keySlot}. */
-    record Random(int out, int keySlot, int size, DType dtype, String label) implements Instr {
+    /** Uniform numbers in [0, 1) (or standard normals, {@code normal}) from the key in key slot {@code keySlot}. */
+    record Random(int out, int keySlot, boolean normal, int size, DType dtype, String label) implements Instr {
     }
 
     /** {@code out[i] = in[i]} (parameter updates). */

@@ -366,4 +366,42 @@ public final class Philox {
     static float toUnitFloat(int bits) {
         return (bits >>> 8) * FLOAT_ULP;
     }
+
+    /** Counter domain of {@link #normal}: its words never coincide with uniform streams (domain 0). */
+    static final long NORMAL_DOMAIN_A = 3L;
+    static final long NORMAL_DOMAIN_B = 4L;
+
+    /**
+     * Standard normal numbers, element {@code i} a function of {@code (key, offset + i)} alone: the Box–Muller
+     * transform {@code √(−2 ln u₁) cos(2π u₂)} of {@code u₁ ∈ (0, 1]} and {@code u₂ ∈ [0, 1)} taken from the
+     * blocks at counters {@code (offset + i, 3)} and {@code (offset + i, 4)}, computed in scalar code with
+     * {@code Math.log} and {@code Math.cos}, which HotSpot evaluates with the same routines in the interpreter and
+     * in compiled code: every backend, thread count and JIT state gives the same bits within a JVM (unlike the
+     * Vector API's transcendentals, whose interpreted and compiled forms differ in the last bit). StrictMath
+     * would also fix the bits across JVMs, but its argument reduction allocates, and a compiled training step
+     * must not.
+     */
+    public static double normalAt(long key, long index) {
+        long w0 = block64(key, index, NORMAL_DOMAIN_A);
+        long w1 = block64(key, index, NORMAL_DOMAIN_B);
+        double u1 = ((w0 >>> 11) + 1) * 0x1.0p-53;
+        double u2 = (w1 >>> 11) * 0x1.0p-53;
+        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
+    /** Fills {@code out[outOff .. outOff+n)} with {@link #normalAt}{@code (key, offset + i)}. */
+    public static void normal(long key, long offset, double[] out, int outOff, int n) {
+        Objects.checkFromIndexSize(outOff, n, out.length);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = normalAt(key, offset + i);
+        }
+    }
+
+    /** float32 normals: {@link #normalAt} rounded to float. */
+    public static void normal(long key, long offset, float[] out, int outOff, int n) {
+        Objects.checkFromIndexSize(outOff, n, out.length);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = (float) normalAt(key, offset + i);
+        }
+    }
 }
