@@ -7,4 +7,14 @@ import java.util.List;
 /** Something with trainable parameters ({@link Tensor#parameter} nodes), in a fixed order with unique names. */
 public interface Module {
     List<Tensor> parameters();
+
+    /**
+     * State that is part of the model but not trained (e.g. the fixed random frequencies of a
+     * {@link FourierEmbedding}), as {@link Tensor#parameter} nodes with unique names distinct from the
+     * parameters'. Checkpoints save and load it with the parameters, so a loaded model computes the same
+     * function whatever key it was built with. None by default.
+     */
+    default List<Tensor> buffers() {
+        return List.of();
+    }
 }
