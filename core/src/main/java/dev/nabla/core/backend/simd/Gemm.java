@@ -1,0 +1,840 @@
+package dev.nabla.core.backend.simd;
+
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Batched dense matrix multiply on the Vector API:
+ *
+ * <pre>
+ *   C_b[i,j]  ←  β·C_b[i,j] + Σ_{p&lt;k} op(A_b)[i,p] · op(B_b)[p,j]      for b &lt; batch, i &lt; m, j &lt; n,
+ * </pre>
+ *
+ * with β = 1 when {@code accumulate} and β = 0 otherwise, op(X) = X or Xᵀ, all matrices row-major
+ * (op(A) is m×k, op(B) is k×n, C is m×n). Operand {@code X_b} starts at {@code xOff + b·xBatchStride};
+ * a batch stride of 0 shares that operand across the batch (broadcast). For C a batch stride of 0
+ * with {@code batch > 1} means all products land in the one C, summed in batch order:
+ * {@code C ← β·C + Σ_b op(A_b)·op(B_b)} (the shape of a weight gradient). C must not overlap A or B.
+ *
+ * <p>Algorithm (Goto/BLIS): op(B) is packed per k×n block into contiguous slivers {@code NR}
+ * columns wide, op(A) per block into slivers {@code MR} rows high (so transposed operands cost only
+ * a different packing loop), and a register-tiled micro-kernel keeps an {@code MR × NR} tile of C
+ * in {@code MR·3} vector accumulators, updated by one {@code fma} per accumulator for each p.
+ * Packing buffers are thread-local and reused, so a call allocates nothing once warm; problems
+ * with {@code m·n·k} ≤ {@value #SMALL_MNK} take a plain scalar loop instead.
+ *
+ * <p>Determinism: each element of C is computed by exactly one thread, in an order that depends
+ * only on (m, n, k): {@code C ← ((β·C + S_0) + S_1) + …} where {@code S_q} is the fma chain over the
+ * q-th block of KC (a few hundred) p values in increasing p (the scalar path: one chain over
+ * all p). Results are therefore bit-identical for every {@code threads} value.
+ */
+public final class Gemm {
+
+  private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+  private static final int DVL = DS.length();
+  private static final int FVL = FS.length();
+
+  /** Rows of the register tile (micro-kernel height). */
+  static final int MR = 3;
+  /** Columns of the register tile: three vectors. */
+  static final int DNR = 3 * DVL;
+  static final int FNR = 3 * FVL;
+
+  /** Depth of a packed block: an NR×KC sliver of B (about 24 KiB) stays in L1. */
+  static final int KC_D = blockDepth(DNR * Double.BYTES);
+  static final int KC_F = blockDepth(FNR * Float.BYTES);
+  /** Rows of a packed A block: MC×KC (about 256 KiB) stays in L2. */
+  static final int MC_D = Math.max(MR, (256 * 1024 / (KC_D * Double.BYTES)) / MR * MR);
+  static final int MC_F = Math.max(MR, (256 * 1024 / (KC_F * Float.BYTES)) / MR * MR);
+  /** Columns of a packed B panel: KC×NC (about 2 MiB) stays in L3. */
+  static final int NC_D = Math.max(DNR, (2 * 1024 * 1024 / (KC_D * Double.BYTES)) / DNR * DNR);
+  static final int NC_F = Math.max(FNR, (2 * 1024 * 1024 / (KC_F * Float.BYTES)) / FNR * FNR);
+
+  /** Problems with m·n·k at most this take the scalar loop (no packing). */
+  static final long SMALL_MNK = 2048;
+  /**
+   * Problems under this many flops (2·m·n·k·batch) stay on the calling thread: about 0.1 ms of
+   * single-core work, below which handing work to a second thread gains nothing here.
+   */
+  static final long PARALLEL_MIN_FLOPS = 4_000_000L;
+
+  private static int blockDepth(int bytesPerP) {
+    int kc = 24 * 1024 / bytesPerP;
+    return Math.max(64, Math.min(512, kc / 8 * 8));
+  }
+
+  private Gemm() {}
+
+  // ---------------------------------------------------------------- thread-local scratch
+
+  private static final class Scratch {
+    double[] paD = new double[0];
+    double[] pbD = new double[0];
+    final double[] tileD = new double[MR * DNR];
+    float[] paF = new float[0];
+    float[] pbF = new float[0];
+    final float[] tileF = new float[MR * FNR];
+
+    double[] paD(int size) {
+      if (paD.length < size) paD = new double[size];
+      return paD;
+    }
+
+    double[] pbD(int size) {
+      if (pbD.length < size) pbD = new double[size];
+      return pbD;
+    }
+
+    float[] paF(int size) {
+      if (paF.length < size) paF = new float[size];
+      return paF;
+    }
+
+    float[] pbF(int size) {
+      if (pbF.length < size) pbF = new float[size];
+      return pbF;
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private static int roundUp(int x, int to) {
+    return (x + to - 1) / to * to;
+  }
+
+  // ---------------------------------------------------------------- threads
+
+  /** Pool threads; a gemm called from one of them runs serially (no nested hand-off). */
+  private static final class Worker extends Thread {
+    Worker(Runnable r, int id) {
+      super(r, "nabla-gemm-" + id);
+      setDaemon(true);
+    }
+  }
+
+  private static final class Pool {
+    static final ExecutorService EXECUTOR;
+
+    static {
+      int size = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+      AtomicInteger ids = new AtomicInteger();
+      EXECUTOR = Executors.newFixedThreadPool(size, r -> new Worker(r, ids.incrementAndGet()));
+    }
+  }
+
+  /** Units of work handed out by an atomic counter; whoever is free (caller included) takes the next. */
+  private static final class Job implements Runnable {
+    final IntConsumer body;
+    final int units;
+    final AtomicInteger next = new AtomicInteger();
+    final CountDownLatch done;
+    volatile Throwable error;
+
+    Job(IntConsumer body, int units) {
+      this.body = body;
+      this.units = units;
+      this.done = new CountDownLatch(units);
+    }
+
+    @Override
+    public void run() {
+      int u;
+      while ((u = next.getAndIncrement()) < units) {
+        try {
+          body.accept(u);
+        } catch (Throwable e) {
+          error = e;
+        } finally {
+          done.countDown();
+        }
+      }
+    }
+  }
+
+  private static void runParallel(IntConsumer body, int units, int threads) {
+    Job job = new Job(body, units);
+    int helpers = Math.min(threads, units) - 1;
+    for (int h = 0; h < helpers; h++) Pool.EXECUTOR.execute(job);
+    job.run();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        job.done.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) Thread.currentThread().interrupt();
+    Throwable e = job.error;
+    if (e instanceof RuntimeException re) throw re;
+    if (e instanceof Error err) throw err;
+    if (e != null) throw new IllegalStateException("gemm worker failed", e);
+  }
+
+  /**
+   * How a problem is split: {@code rowChunks} row ranges (multiples of MR) per batch element, and
+   * units over the batch unless C is shared (then each unit walks the whole batch in order).
+   */
+  private static int rowChunks(int batch, int m, int threads, boolean sharedC) {
+    if (!sharedC && (batch % threads == 0 || batch >= 4 * threads)) return 1;
+    return Math.max(1, Math.min(threads, (m + MR - 1) / MR));
+  }
+
+  private static int rowBound(int m, int r, int chunks) {
+    if (r >= chunks) return m;
+    return (int) ((long) m * r / chunks) / MR * MR;
+  }
+
+  private static boolean useParallel(int batch, int m, int n, int k, int threads, long minParallelFlops) {
+    return threads > 1
+        && (long) m * n * k > SMALL_MNK
+        && 2L * m * n * k * batch >= minParallelFlops
+        && !(Thread.currentThread() instanceof Worker);
+  }
+
+  // ---------------------------------------------------------------- validation
+
+  private static void check(int batch, int m, int n, int k, int aLen, int aOff, int aBs, int bLen,
+      int bOff, int bBs, int cLen, int cOff, int cBs, int threads) {
+    nonNegative("batch", batch);
+    nonNegative("m", m);
+    nonNegative("n", n);
+    nonNegative("k", k);
+    nonNegative("aOff", aOff);
+    nonNegative("bOff", bOff);
+    nonNegative("cOff", cOff);
+    nonNegative("aBatchStride", aBs);
+    nonNegative("bBatchStride", bBs);
+    nonNegative("cBatchStride", cBs);
+    if (threads < 1) throw new IllegalArgumentException("gemm: threads must be >= 1 but was " + threads);
+    fits("a", aLen, aOff, aBs, batch, (long) m * k);
+    fits("b", bLen, bOff, bBs, batch, (long) k * n);
+    fits("c", cLen, cOff, cBs, batch, (long) m * n);
+  }
+
+  private static void nonNegative(String name, int v) {
+    if (v < 0) throw new IllegalArgumentException("gemm: " + name + " must be >= 0 but was " + v);
+  }
+
+  private static void fits(String name, int len, int off, int bs, int batch, long size) {
+    if (batch == 0 || size == 0) return;
+    long end = off + (long) (batch - 1) * bs + size;
+    if (end > len) {
+      throw new IllegalArgumentException("gemm: array " + name + " has length " + len + " but needs "
+          + end + " (" + name + "Off=" + off + ", " + name + "BatchStride=" + bs + ", batch=" + batch
+          + ", matrix size=" + size + ")");
+    }
+  }
+
+  // ================================================================ double
+
+  /**
+   * C[b] (+)= op(A[b]) · op(B[b]) for b in [0,batch); row-major; op(A) is m×k, op(B) is k×n, C is
+   * m×n. {@code transA}: A is stored k×m; {@code transB}: B is stored n×k. See the class comment.
+   *
+   * @param threads the most threads to use (1 = the calling thread only)
+   */
+  public static void gemm(int batch, int m, int n, int k,
+      double[] a, int aOff, int aBatchStride, boolean transA,
+      double[] b, int bOff, int bBatchStride, boolean transB,
+      double[] c, int cOff, int cBatchStride, boolean accumulate, int threads) {
+    gemm(batch, m, n, k, a, aOff, aBatchStride, transA, b, bOff, bBatchStride, transB,
+        c, cOff, cBatchStride, accumulate, threads, PARALLEL_MIN_FLOPS);
+  }
+
+  /** As the public one, with the parallel threshold as a parameter (tests force the split with 0). */
+  static void gemm(int batch, int m, int n, int k,
+      double[] a, int aOff, int aBs, boolean transA,
+      double[] b, int bOff, int bBs, boolean transB,
+      double[] c, int cOff, int cBs, boolean accumulate, int threads, long minParallelFlops) {
+    Objects.requireNonNull(a, "gemm: a");
+    Objects.requireNonNull(b, "gemm: b");
+    Objects.requireNonNull(c, "gemm: c");
+    check(batch, m, n, k, a.length, aOff, aBs, b.length, bOff, bBs, c.length, cOff, cBs, threads);
+    if (batch == 0 || m == 0 || n == 0) return;
+    boolean sharedC = cBs == 0 && batch > 1;
+    if (k == 0) {
+      if (!accumulate) {
+        for (int bi = 0; bi < (sharedC ? 1 : batch); bi++) {
+          java.util.Arrays.fill(c, cOff + bi * cBs, cOff + bi * cBs + m * n, 0);
+        }
+      }
+      return;
+    }
+    if (!useParallel(batch, m, n, k, threads, minParallelFlops)) {
+      for (int bi = 0; bi < batch; bi++) {
+        boolean overwrite = !accumulate && (bi == 0 || !sharedC);
+        oneD(m, n, k, a, aOff + bi * aBs, transA, b, bOff + bi * bBs, transB, c, cOff + bi * cBs,
+            0, m, overwrite);
+      }
+      return;
+    }
+    int chunks = rowChunks(batch, m, threads, sharedC);
+    int units = (sharedC ? 1 : batch) * chunks;
+    runParallel(u -> {
+      int r = u % chunks;
+      int i0 = rowBound(m, r, chunks);
+      int i1 = rowBound(m, r + 1, chunks);
+      if (i0 >= i1) return;
+      int from = sharedC ? 0 : u / chunks;
+      int to = sharedC ? batch : from + 1;
+      for (int bi = from; bi < to; bi++) {
+        boolean overwrite = !accumulate && (bi == 0 || !sharedC);
+        oneD(m, n, k, a, aOff + bi * aBs, transA, b, bOff + bi * bBs, transB, c, cOff + bi * cBs,
+            i0, i1, overwrite);
+      }
+    }, units, threads);
+  }
+
+  /** Rows [i0, i1) of one product; {@code overwrite}: β = 0. */
+  private static void oneD(int m, int n, int k, double[] a, int aBase, boolean transA,
+      double[] b, int bBase, boolean transB, double[] c, int cBase, int i0, int i1,
+      boolean overwrite) {
+    if ((long) m * n * k <= SMALL_MNK) {
+      smallD(m, n, k, a, aBase, transA, b, bBase, transB, c, cBase, i0, i1, overwrite);
+      return;
+    }
+    Scratch s = SCRATCH.get();
+    int kcMax = Math.min(KC_D, k);
+    double[] pa = s.paD(roundUp(Math.min(MC_D, i1 - i0), MR) * kcMax);
+    double[] pb = s.pbD(roundUp(Math.min(NC_D, n), DNR) * kcMax);
+    double[] tile = s.tileD;
+    for (int jc = 0; jc < n; jc += NC_D) {
+      int nc = Math.min(NC_D, n - jc);
+      for (int pc = 0; pc < k; pc += KC_D) {
+        int kc = Math.min(KC_D, k - pc);
+        packBD(b, bBase, transB, n, k, jc, nc, pc, kc, pb);
+        boolean ow = overwrite && pc == 0;
+        for (int ic = i0; ic < i1; ic += MC_D) {
+          int mc = Math.min(MC_D, i1 - ic);
+          packAD(a, aBase, transA, m, k, ic, mc, pc, kc, pa);
+          for (int jr = 0; jr < nc; jr += DNR) {
+            int nr = Math.min(DNR, nc - jr);
+            int cj = cBase + jc + jr;
+            for (int ir = 0; ir < mc; ir += MR) {
+              int mr = Math.min(MR, mc - ir);
+              if (mr == MR && nr == DNR) {
+                kernelD(kc, pa, ir * kc, pb, jr * kc, c, cj + (ic + ir) * n, n, ow);
+              } else {
+                kernelEdgeD(kc, pa, ir * kc, pb, jr * kc, c, cj + (ic + ir) * n, n, mr, nr, ow,
+                    tile);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Plain loop for tiny problems: one fma chain per element over all p. */
+  private static void smallD(int m, int n, int k, double[] a, int aBase, boolean transA,
+      double[] b, int bBase, boolean transB, double[] c, int cBase, int i0, int i1,
+      boolean overwrite) {
+    int ars = transA ? 1 : k;
+    int acs = transA ? m : 1;
+    int brs = transB ? 1 : n;
+    int bcs = transB ? k : 1;
+    for (int i = i0; i < i1; i++) {
+      int ai = aBase + i * ars;
+      int ci = cBase + i * n;
+      for (int j = 0; j < n; j++) {
+        int bj = bBase + j * bcs;
+        double sum = 0;
+        for (int p = 0; p < k; p++) sum = Math.fma(a[ai + p * acs], b[bj + p * brs], sum);
+        c[ci + j] = overwrite ? sum : c[ci + j] + sum;
+      }
+    }
+  }
+
+  /** Packs op(A)[ic..ic+mc, pc..pc+kc] as MR-row slivers, p-major inside a sliver, zero-padded. */
+  private static void packAD(double[] a, int aBase, boolean transA, int m, int k, int ic, int mc,
+      int pc, int kc, double[] dst) {
+    int o = 0;
+    for (int ir = 0; ir < mc; ir += MR) {
+      int mr = Math.min(MR, mc - ir);
+      int i = ic + ir;
+      if (!transA) {
+        int r0 = aBase + i * k + pc;
+        if (mr == MR) {
+          int r1 = r0 + k;
+          int r2 = r1 + k;
+          for (int p = 0; p < kc; p++, o += MR) {
+            dst[o] = a[r0 + p];
+            dst[o + 1] = a[r1 + p];
+            dst[o + 2] = a[r2 + p];
+          }
+        } else {
+          for (int p = 0; p < kc; p++, o += MR) {
+            for (int r = 0; r < MR; r++) dst[o + r] = r < mr ? a[r0 + r * k + p] : 0;
+          }
+        }
+      } else {
+        int src = aBase + pc * m + i;
+        if (mr == MR) {
+          for (int p = 0; p < kc; p++, o += MR, src += m) {
+            dst[o] = a[src];
+            dst[o + 1] = a[src + 1];
+            dst[o + 2] = a[src + 2];
+          }
+        } else {
+          for (int p = 0; p < kc; p++, o += MR, src += m) {
+            for (int r = 0; r < MR; r++) dst[o + r] = r < mr ? a[src + r] : 0;
+          }
+        }
+      }
+    }
+  }
+
+  /** Packs op(B)[pc..pc+kc, jc..jc+nc] as NR-column slivers, p-major inside a sliver, zero-padded. */
+  private static void packBD(double[] b, int bBase, boolean transB, int n, int k, int jc, int nc,
+      int pc, int kc, double[] dst) {
+    int o = 0;
+    for (int jr = 0; jr < nc; jr += DNR) {
+      int nr = Math.min(DNR, nc - jr);
+      int j = jc + jr;
+      if (!transB) {
+        int src = bBase + pc * n + j;
+        if (nr == DNR) {
+          for (int p = 0; p < kc; p++, o += DNR, src += n) {
+            DoubleVector.fromArray(DS, b, src).intoArray(dst, o);
+            DoubleVector.fromArray(DS, b, src + DVL).intoArray(dst, o + DVL);
+            DoubleVector.fromArray(DS, b, src + 2 * DVL).intoArray(dst, o + 2 * DVL);
+          }
+        } else {
+          for (int p = 0; p < kc; p++, o += DNR, src += n) {
+            for (int jj = 0; jj < DNR; jj++) dst[o + jj] = jj < nr ? b[src + jj] : 0;
+          }
+        }
+      } else {
+        for (int jj = 0; jj < DNR; jj++) {
+          int d = o + jj;
+          if (jj < nr) {
+            int src = bBase + (j + jj) * k + pc;
+            for (int p = 0; p < kc; p++, d += DNR) dst[d] = b[src + p];
+          } else {
+            for (int p = 0; p < kc; p++, d += DNR) dst[d] = 0;
+          }
+        }
+        o += DNR * kc;
+      }
+    }
+  }
+
+  /**
+   * The register tile, C[MR×NR at co] (β=0 if overwrite) += Σ_p packedA[:,p] ⊗ packedB[p,:]. Its
+   * 3×3 accumulators, 3 B vectors and 3 broadcasts fit the 16 vector registers of AVX2: C2
+   * loads all broadcasts first, and a tile needing more registers (4×3, or 5×2 in float) spills an
+   * accumulator to the stack and loses up to half the speed. Kept free of edge logic so that the
+   * loop's general registers do not spill either.
+   */
+  private static void kernelD(int kc, double[] pa, int ao, double[] pb, int bo, double[] c, int co,
+      int ldc, boolean overwrite) {
+    DoubleVector c00 = DoubleVector.zero(DS);
+    DoubleVector c01 = c00;
+    DoubleVector c02 = c00;
+    DoubleVector c10 = c00;
+    DoubleVector c11 = c00;
+    DoubleVector c12 = c00;
+    DoubleVector c20 = c00;
+    DoubleVector c21 = c00;
+    DoubleVector c22 = c00;
+    int ai = ao;
+    int bi = bo;
+    for (int p = 0; p < kc; p++, ai += MR, bi += DNR) {
+      DoubleVector b0 = DoubleVector.fromArray(DS, pb, bi);
+      DoubleVector b1 = DoubleVector.fromArray(DS, pb, bi + DVL);
+      DoubleVector b2 = DoubleVector.fromArray(DS, pb, bi + 2 * DVL);
+      DoubleVector x0 = DoubleVector.broadcast(DS, pa[ai]);
+      c00 = x0.fma(b0, c00);
+      c01 = x0.fma(b1, c01);
+      c02 = x0.fma(b2, c02);
+      DoubleVector x1 = DoubleVector.broadcast(DS, pa[ai + 1]);
+      c10 = x1.fma(b0, c10);
+      c11 = x1.fma(b1, c11);
+      c12 = x1.fma(b2, c12);
+      DoubleVector x2 = DoubleVector.broadcast(DS, pa[ai + 2]);
+      c20 = x2.fma(b0, c20);
+      c21 = x2.fma(b1, c21);
+      c22 = x2.fma(b2, c22);
+    }
+    storeD(c, co, overwrite, c00, c01, c02);
+    storeD(c, co + ldc, overwrite, c10, c11, c12);
+    storeD(c, co + 2 * ldc, overwrite, c20, c21, c22);
+  }
+
+  /** The same tile for the edges of C: computed whole, then its top-left mr×nr part is written. */
+  private static void kernelEdgeD(int kc, double[] pa, int ao, double[] pb, int bo, double[] c,
+      int co, int ldc, int mr, int nr, boolean overwrite, double[] tile) {
+    DoubleVector c00 = DoubleVector.zero(DS);
+    DoubleVector c01 = c00;
+    DoubleVector c02 = c00;
+    DoubleVector c10 = c00;
+    DoubleVector c11 = c00;
+    DoubleVector c12 = c00;
+    DoubleVector c20 = c00;
+    DoubleVector c21 = c00;
+    DoubleVector c22 = c00;
+    int ai = ao;
+    int bi = bo;
+    for (int p = 0; p < kc; p++, ai += MR, bi += DNR) {
+      DoubleVector b0 = DoubleVector.fromArray(DS, pb, bi);
+      DoubleVector b1 = DoubleVector.fromArray(DS, pb, bi + DVL);
+      DoubleVector b2 = DoubleVector.fromArray(DS, pb, bi + 2 * DVL);
+      DoubleVector x0 = DoubleVector.broadcast(DS, pa[ai]);
+      c00 = x0.fma(b0, c00);
+      c01 = x0.fma(b1, c01);
+      c02 = x0.fma(b2, c02);
+      DoubleVector x1 = DoubleVector.broadcast(DS, pa[ai + 1]);
+      c10 = x1.fma(b0, c10);
+      c11 = x1.fma(b1, c11);
+      c12 = x1.fma(b2, c12);
+      DoubleVector x2 = DoubleVector.broadcast(DS, pa[ai + 2]);
+      c20 = x2.fma(b0, c20);
+      c21 = x2.fma(b1, c21);
+      c22 = x2.fma(b2, c22);
+    }
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, DVL);
+    c02.intoArray(tile, 2 * DVL);
+    c10.intoArray(tile, DNR);
+    c11.intoArray(tile, DNR + DVL);
+    c12.intoArray(tile, DNR + 2 * DVL);
+    c20.intoArray(tile, 2 * DNR);
+    c21.intoArray(tile, 2 * DNR + DVL);
+    c22.intoArray(tile, 2 * DNR + 2 * DVL);
+    for (int r = 0; r < mr; r++) {
+      int ci = co + r * ldc;
+      int ti = r * DNR;
+      if (overwrite) {
+        for (int j = 0; j < nr; j++) c[ci + j] = tile[ti + j];
+      } else {
+        for (int j = 0; j < nr; j++) c[ci + j] += tile[ti + j];
+      }
+    }
+  }
+
+  private static void storeD(double[] c, int ci, boolean overwrite, DoubleVector v0, DoubleVector v1, DoubleVector v2) {
+    if (overwrite) {
+      v0.intoArray(c, ci);
+      v1.intoArray(c, ci + DVL);
+      v2.intoArray(c, ci + 2 * DVL);
+    } else {
+      DoubleVector.fromArray(DS, c, ci).add(v0).intoArray(c, ci);
+      DoubleVector.fromArray(DS, c, ci + DVL).add(v1).intoArray(c, ci + DVL);
+      DoubleVector.fromArray(DS, c, ci + 2 * DVL).add(v2).intoArray(c, ci + 2 * DVL);
+    }
+  }
+
+
+
+  // ================================================================ float
+
+  /**
+   * C[b] (+)= op(A[b]) · op(B[b]) for b in [0,batch); row-major; op(A) is m×k, op(B) is k×n, C is
+   * m×n. {@code transA}: A is stored k×m; {@code transB}: B is stored n×k. See the class comment.
+   *
+   * @param threads the most threads to use (1 = the calling thread only)
+   */
+  public static void gemm(int batch, int m, int n, int k,
+      float[] a, int aOff, int aBatchStride, boolean transA,
+      float[] b, int bOff, int bBatchStride, boolean transB,
+      float[] c, int cOff, int cBatchStride, boolean accumulate, int threads) {
+    gemm(batch, m, n, k, a, aOff, aBatchStride, transA, b, bOff, bBatchStride, transB,
+        c, cOff, cBatchStride, accumulate, threads, PARALLEL_MIN_FLOPS);
+  }
+
+  /** As the public one, with the parallel threshold as a parameter (tests force the split with 0). */
+  static void gemm(int batch, int m, int n, int k,
+      float[] a, int aOff, int aBs, boolean transA,
+      float[] b, int bOff, int bBs, boolean transB,
+      float[] c, int cOff, int cBs, boolean accumulate, int threads, long minParallelFlops) {
+    Objects.requireNonNull(a, "gemm: a");
+    Objects.requireNonNull(b, "gemm: b");
+    Objects.requireNonNull(c, "gemm: c");
+    check(batch, m, n, k, a.length, aOff, aBs, b.length, bOff, bBs, c.length, cOff, cBs, threads);
+    if (batch == 0 || m == 0 || n == 0) return;
+    boolean sharedC = cBs == 0 && batch > 1;
+    if (k == 0) {
+      if (!accumulate) {
+        for (int bi = 0; bi < (sharedC ? 1 : batch); bi++) {
+          java.util.Arrays.fill(c, cOff + bi * cBs, cOff + bi * cBs + m * n, 0);
+        }
+      }
+      return;
+    }
+    if (!useParallel(batch, m, n, k, threads, minParallelFlops)) {
+      for (int bi = 0; bi < batch; bi++) {
+        boolean overwrite = !accumulate && (bi == 0 || !sharedC);
+        oneF(m, n, k, a, aOff + bi * aBs, transA, b, bOff + bi * bBs, transB, c, cOff + bi * cBs,
+            0, m, overwrite);
+      }
+      return;
+    }
+    int chunks = rowChunks(batch, m, threads, sharedC);
+    int units = (sharedC ? 1 : batch) * chunks;
+    runParallel(u -> {
+      int r = u % chunks;
+      int i0 = rowBound(m, r, chunks);
+      int i1 = rowBound(m, r + 1, chunks);
+      if (i0 >= i1) return;
+      int from = sharedC ? 0 : u / chunks;
+      int to = sharedC ? batch : from + 1;
+      for (int bi = from; bi < to; bi++) {
+        boolean overwrite = !accumulate && (bi == 0 || !sharedC);
+        oneF(m, n, k, a, aOff + bi * aBs, transA, b, bOff + bi * bBs, transB, c, cOff + bi * cBs,
+            i0, i1, overwrite);
+      }
+    }, units, threads);
+  }
+
+  /** Rows [i0, i1) of one product; {@code overwrite}: β = 0. */
+  private static void oneF(int m, int n, int k, float[] a, int aBase, boolean transA,
+      float[] b, int bBase, boolean transB, float[] c, int cBase, int i0, int i1,
+      boolean overwrite) {
+    if ((long) m * n * k <= SMALL_MNK) {
+      smallF(m, n, k, a, aBase, transA, b, bBase, transB, c, cBase, i0, i1, overwrite);
+      return;
+    }
+    Scratch s = SCRATCH.get();
+    int kcMax = Math.min(KC_F, k);
+    float[] pa = s.paF(roundUp(Math.min(MC_F, i1 - i0), MR) * kcMax);
+    float[] pb = s.pbF(roundUp(Math.min(NC_F, n), FNR) * kcMax);
+    float[] tile = s.tileF;
+    for (int jc = 0; jc < n; jc += NC_F) {
+      int nc = Math.min(NC_F, n - jc);
+      for (int pc = 0; pc < k; pc += KC_F) {
+        int kc = Math.min(KC_F, k - pc);
+        packBF(b, bBase, transB, n, k, jc, nc, pc, kc, pb);
+        boolean ow = overwrite && pc == 0;
+        for (int ic = i0; ic < i1; ic += MC_F) {
+          int mc = Math.min(MC_F, i1 - ic);
+          packAF(a, aBase, transA, m, k, ic, mc, pc, kc, pa);
+          for (int jr = 0; jr < nc; jr += FNR) {
+            int nr = Math.min(FNR, nc - jr);
+            int cj = cBase + jc + jr;
+            for (int ir = 0; ir < mc; ir += MR) {
+              int mr = Math.min(MR, mc - ir);
+              if (mr == MR && nr == FNR) {
+                kernelF(kc, pa, ir * kc, pb, jr * kc, c, cj + (ic + ir) * n, n, ow);
+              } else {
+                kernelEdgeD(kc, pa, ir * kc, pb, jr * kc, c, cj + (ic + ir) * n, n, mr, nr, ow,
+                    tile);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Plain loop for tiny problems: one fma chain per element over all p. */
+  private static void smallF(int m, int n, int k, float[] a, int aBase, boolean transA,
+      float[] b, int bBase, boolean transB, float[] c, int cBase, int i0, int i1,
+      boolean overwrite) {
+    int ars = transA ? 1 : k;
+    int acs = transA ? m : 1;
+    int brs = transB ? 1 : n;
+    int bcs = transB ? k : 1;
+    for (int i = i0; i < i1; i++) {
+      int ai = aBase + i * ars;
+      int ci = cBase + i * n;
+      for (int j = 0; j < n; j++) {
+        int bj = bBase + j * bcs;
+        float sum = 0;
+        for (int p = 0; p < k; p++) sum = Math.fma(a[ai + p * acs], b[bj + p * brs], sum);
+        c[ci + j] = overwrite ? sum : c[ci + j] + sum;
+      }
+    }
+  }
+
+  /** Packs op(A)[ic..ic+mc, pc..pc+kc] as MR-row slivers, p-major inside a sliver, zero-padded. */
+  private static void packAF(float[] a, int aBase, boolean transA, int m, int k, int ic, int mc,
+      int pc, int kc, float[] dst) {
+    int o = 0;
+    for (int ir = 0; ir < mc; ir += MR) {
+      int mr = Math.min(MR, mc - ir);
+      int i = ic + ir;
+      if (!transA) {
+        int r0 = aBase + i * k + pc;
+        if (mr == MR) {
+          int r1 = r0 + k;
+          int r2 = r1 + k;
+          for (int p = 0; p < kc; p++, o += MR) {
+            dst[o] = a[r0 + p];
+            dst[o + 1] = a[r1 + p];
+            dst[o + 2] = a[r2 + p];
+          }
+        } else {
+          for (int p = 0; p < kc; p++, o += MR) {
+            for (int r = 0; r < MR; r++) dst[o + r] = r < mr ? a[r0 + r * k + p] : 0;
+          }
+        }
+      } else {
+        int src = aBase + pc * m + i;
+        if (mr == MR) {
+          for (int p = 0; p < kc; p++, o += MR, src += m) {
+            dst[o] = a[src];
+            dst[o + 1] = a[src + 1];
+            dst[o + 2] = a[src + 2];
+          }
+        } else {
+          for (int p = 0; p < kc; p++, o += MR, src += m) {
+            for (int r = 0; r < MR; r++) dst[o + r] = r < mr ? a[src + r] : 0;
+          }
+        }
+      }
+    }
+  }
+
+  /** Packs op(B)[pc..pc+kc, jc..jc+nc] as NR-column slivers, p-major inside a sliver, zero-padded. */
+  private static void packBF(float[] b, int bBase, boolean transB, int n, int k, int jc, int nc,
+      int pc, int kc, float[] dst) {
+    int o = 0;
+    for (int jr = 0; jr < nc; jr += FNR) {
+      int nr = Math.min(FNR, nc - jr);
+      int j = jc + jr;
+      if (!transB) {
+        int src = bBase + pc * n + j;
+        if (nr == FNR) {
+          for (int p = 0; p < kc; p++, o += FNR, src += n) {
+            FloatVector.fromArray(FS, b, src).intoArray(dst, o);
+            FloatVector.fromArray(FS, b, src + FVL).intoArray(dst, o + FVL);
+            FloatVector.fromArray(FS, b, src + 2 * FVL).intoArray(dst, o + 2 * FVL);
+          }
+        } else {
+          for (int p = 0; p < kc; p++, o += FNR, src += n) {
+            for (int jj = 0; jj < FNR; jj++) dst[o + jj] = jj < nr ? b[src + jj] : 0;
+          }
+        }
+      } else {
+        for (int jj = 0; jj < FNR; jj++) {
+          int d = o + jj;
+          if (jj < nr) {
+            int src = bBase + (j + jj) * k + pc;
+            for (int p = 0; p < kc; p++, d += FNR) dst[d] = b[src + p];
+          } else {
+            for (int p = 0; p < kc; p++, d += FNR) dst[d] = 0;
+          }
+        }
+        o += FNR * kc;
+      }
+    }
+  }
+
+  /**
+   * The register tile, C[MR×NR at co] (β=0 if overwrite) += Σ_p packedA[:,p] ⊗ packedB[p,:]. Its
+   * 3×3 accumulators, 3 B vectors and 3 broadcasts fit the 16 vector registers of AVX2: C2
+   * loads all broadcasts first, and a tile needing more registers (4×3, or 5×2 in float) spills an
+   * accumulator to the stack and loses up to half the speed. Kept free of edge logic so that the
+   * loop's general registers do not spill either.
+   */
+  private static void kernelF(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co,
+      int ldc, boolean overwrite) {
+    FloatVector c00 = FloatVector.zero(FS);
+    FloatVector c01 = c00;
+    FloatVector c02 = c00;
+    FloatVector c10 = c00;
+    FloatVector c11 = c00;
+    FloatVector c12 = c00;
+    FloatVector c20 = c00;
+    FloatVector c21 = c00;
+    FloatVector c22 = c00;
+    int ai = ao;
+    int bi = bo;
+    for (int p = 0; p < kc; p++, ai += MR, bi += FNR) {
+      FloatVector b0 = FloatVector.fromArray(FS, pb, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, pb, bi + FVL);
+      FloatVector b2 = FloatVector.fromArray(FS, pb, bi + 2 * FVL);
+      FloatVector x0 = FloatVector.broadcast(FS, pa[ai]);
+      c00 = x0.fma(b0, c00);
+      c01 = x0.fma(b1, c01);
+      c02 = x0.fma(b2, c02);
+      FloatVector x1 = FloatVector.broadcast(FS, pa[ai + 1]);
+      c10 = x1.fma(b0, c10);
+      c11 = x1.fma(b1, c11);
+      c12 = x1.fma(b2, c12);
+      FloatVector x2 = FloatVector.broadcast(FS, pa[ai + 2]);
+      c20 = x2.fma(b0, c20);
+      c21 = x2.fma(b1, c21);
+      c22 = x2.fma(b2, c22);
+    }
+    storeF(c, co, overwrite, c00, c01, c02);
+    storeF(c, co + ldc, overwrite, c10, c11, c12);
+    storeF(c, co + 2 * ldc, overwrite, c20, c21, c22);
+  }
+
+  /** The same tile for the edges of C: computed whole, then its top-left mr×nr part is written. */
+  private static void kernelEdgeD(int kc, float[] pa, int ao, float[] pb, int bo, float[] c,
+      int co, int ldc, int mr, int nr, boolean overwrite, float[] tile) {
+    FloatVector c00 = FloatVector.zero(FS);
+    FloatVector c01 = c00;
+    FloatVector c02 = c00;
+    FloatVector c10 = c00;
+    FloatVector c11 = c00;
+    FloatVector c12 = c00;
+    FloatVector c20 = c00;
+    FloatVector c21 = c00;
+    FloatVector c22 = c00;
+    int ai = ao;
+    int bi = bo;
+    for (int p = 0; p < kc; p++, ai += MR, bi += FNR) {
+      FloatVector b0 = FloatVector.fromArray(FS, pb, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, pb, bi + FVL);
+      FloatVector b2 = FloatVector.fromArray(FS, pb, bi + 2 * FVL);
+      FloatVector x0 = FloatVector.broadcast(FS, pa[ai]);
+      c00 = x0.fma(b0, c00);
+      c01 = x0.fma(b1, c01);
+      c02 = x0.fma(b2, c02);
+      FloatVector x1 = FloatVector.broadcast(FS, pa[ai + 1]);
+      c10 = x1.fma(b0, c10);
+      c11 = x1.fma(b1, c11);
+      c12 = x1.fma(b2, c12);
+      FloatVector x2 = FloatVector.broadcast(FS, pa[ai + 2]);
+      c20 = x2.fma(b0, c20);
+      c21 = x2.fma(b1, c21);
+      c22 = x2.fma(b2, c22);
+    }
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, FVL);
+    c02.intoArray(tile, 2 * FVL);
+    c10.intoArray(tile, FNR);
+    c11.intoArray(tile, FNR + FVL);
+    c12.intoArray(tile, FNR + 2 * FVL);
+    c20.intoArray(tile, 2 * FNR);
+    c21.intoArray(tile, 2 * FNR + FVL);
+    c22.intoArray(tile, 2 * FNR + 2 * FVL);
+    for (int r = 0; r < mr; r++) {
+      int ci = co + r * ldc;
+      int ti = r * FNR;
+      if (overwrite) {
+        for (int j = 0; j < nr; j++) c[ci + j] = tile[ti + j];
+      } else {
+        for (int j = 0; j < nr; j++) c[ci + j] += tile[ti + j];
+      }
+    }
+  }
+
+  private static void storeF(float[] c, int ci, boolean overwrite, FloatVector v0, FloatVector v1, FloatVector v2) {
+    if (overwrite) {
+      v0.intoArray(c, ci);
+      v1.intoArray(c, ci + FVL);
+      v2.intoArray(c, ci + 2 * FVL);
+    } else {
+      FloatVector.fromArray(FS, c, ci).add(v0).intoArray(c, ci);
+      FloatVector.fromArray(FS, c, ci + FVL).add(v1).intoArray(c, ci + FVL);
+      FloatVector.fromArray(FS, c, ci + 2 * FVL).add(v2).intoArray(c, ci + 2 * FVL);
+    }
+  }
+
+
+
+}
