@@ -103,6 +103,43 @@ class SamplersTest {
         }
     }
 
+    /**
+     * Every sampler, driven by the exact score of a 6-mode Gaussian ring under VE noise
+     * ({@code q_t = Σ_k w_k N(μ_k, (s² + σ_t²) I)}, written as graph code), reproduces the ring: energy distance
+     * to fresh data below 0.02 with n = m = 800, where two data samples are ≈ 0.003 apart and a Gaussian fitted
+     * to the data ≈ 0.1 (measured: PC 0.002, EM 0.004). Seeds fixed.
+     */
+    @Test
+    void everySamplerReproducesAMixtureWithTheExactScore() {
+        VarianceExploding sde = new VarianceExploding(0.01, 5);
+        int k = 6;
+        double r = 2;
+        double s = 0.15;
+        double[] mu = new double[2 * k];
+        for (int i = 0; i < k; i++) {
+            mu[2 * i] = r * Math.cos(2 * Math.PI * i / k);
+            mu[2 * i + 1] = r * Math.sin(2 * Math.PI * i / k);
+        }
+        Tensor means = Tensor.of(mu, k, 2);
+        ScoreFunction exact = (y, t) -> {
+            Tensor v = sde.std(t).square().add(s * s);                                     // [B, 1]
+            Tensor diff = means.unsqueeze(0).sub(y.unsqueeze(1));                           // [B, K, 2]
+            Tensor resp = diff.square().sum(-1).mul(-0.5).div(v).softmax().unsqueeze(-1);   // [B, K, 1]
+            return diff.mul(resp).sum(1).div(v);
+        };
+        NdArray fresh = dev.nabla.dsl.data.Datasets.gaussianRing(800, k, r, s, Key.of(4));
+        Backend b = Backend.simd();
+        List<Samplers.Sampler> samplers = List.of(
+                Samplers.eulerMaruyama(sde, exact, 300, 1e-3, b),
+                Samplers.predictorCorrector(sde, exact, 200, 1e-3, 1, 0.16, b),
+                Samplers.probabilityFlowHeun(sde, exact, 150, 1e-3, b),
+                Samplers.probabilityFlowRk45(sde, exact, 1e-5, 1e-5, 1e-3, b));
+        for (int i = 0; i < samplers.size(); i++) {
+            double ed = dev.nabla.dsl.metrics.Metrics.energyDistance(samplers.get(i).sample(800, 2, Key.of(20 + i)), fresh);
+            assertTrue(ed < 0.02, "sampler " + i + ": energy distance " + ed);
+        }
+    }
+
     @Test
     void badInputIsRejected() {
         LinearSde sde = new VarianceExploding(0.01, 10);
