@@ -150,7 +150,8 @@ public final class LinearizedTransition {
         Tensor mean = y0.add(drift);
         // covariance (Van Loan): exp([[−A, qI], [0, Aᵀ]] h) = [[·, G], [0, F]], Σ = Fᵀ G
         Tensor eye = SmallMatrices.eye(d, y0.dtype());
-        Tensor upper = Tensor.concat(-1, ah.neg(), eye.mul(q).mul(h3).broadcastTo(ah.shape()));
+        Tensor q3 = q.rank() == 0 ? q : q.unsqueeze(-1);          // a scalar, or one value per row: [B, 1, 1]
+        Tensor upper = Tensor.concat(-1, ah.neg(), eye.mul(q3).mul(h3).broadcastTo(ah.shape()));
         Tensor lower = Tensor.concat(-1, Tensor.zeros(Shape.of(b, d, d), y0.dtype()), ah.transpose());
         Tensor big = SmallMatrices.expm(Tensor.concat(-2, upper, lower));
         Tensor g = big.slice(-2, 0, d).slice(-1, d, 2 * d);

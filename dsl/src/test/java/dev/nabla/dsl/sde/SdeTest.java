@@ -237,6 +237,34 @@ class SdeTest {
         return r;
     }
 
+    /**
+     * Rows of a batch are linearised independently: with a time-varying g (so q = ∫g²/h differs per row) and
+     * B ≠ D, the batched full-Jacobian transition equals the row-by-row one (regression: q was once multiplied
+     * into the D×D identity across rows).
+     */
+    @Test
+    void batchedRowsAreIndependent() {
+        Sde sde = CustomSde.of((y, t) -> y.neg().add(y.square().mul(0.1)), Diffusion.exponential(0.1, 3), 1, Prior.gaussian(1));
+        double[] ys = {0.1, -0.4, 0.7, 0.2, -1.0, 0.5, 0.3, 0.0};
+        double[] ts = {0.1, 0.5, 0.8, 0.3};
+        Tensor s = Tensor.zeros(4, 1);
+        LinearizedTransition all = LinearizedTransition.of(sde, Tensor.of(ys, 4, 2), s, Tensor.of(ts, 4, 1),
+                LinearizedTransition.Jacobian.FULL);
+        double[] cov = all.covariance().eval().toDoubleArray();
+        double[] mean = all.mean().eval().toDoubleArray();
+        for (int r = 0; r < 4; r++) {
+            LinearizedTransition one = LinearizedTransition.of(sde, Tensor.of(new double[] {ys[2 * r], ys[2 * r + 1]}, 1, 2),
+                    Tensor.zeros(1, 1), Tensor.of(new double[] {ts[r]}, 1, 1), LinearizedTransition.Jacobian.FULL);
+            double[] c1 = one.covariance().eval().toDoubleArray();
+            double[] m1 = one.mean().eval().toDoubleArray();
+            for (int i = 0; i < 4; i++) {
+                assertEquals(c1[i], cov[4 * r + i], 1e-15 * (1 + Math.abs(c1[i])), "row " + r + " covariance " + i);
+            }
+            assertEquals(m1[0], mean[2 * r], 1e-15);
+            assertEquals(m1[1], mean[2 * r + 1], 1e-15);
+        }
+    }
+
     @Test
     void invalidParametersFailAtConstruction() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new VarianceExploding(0, 10));
