@@ -9,21 +9,12 @@ import dev.nabla.core.Tensor;
  * kernel from data is unknown; local-DSM ({@link LinearizedTransition}) replaces it by the kernel of the SDE
  * linearised around {@code y_s}.
  */
-public final class LangevinSde implements SeparableDrift {
-    private final Diffusion g;
-    private final double horizon;
+public final class LangevinSde extends ScheduledSde implements SeparableDrift {
     private final Prior prior;
 
     public LangevinSde(Diffusion g, double horizon, Prior prior) {
-        this.g = java.util.Objects.requireNonNull(g, "LangevinSde: g");
+        super("LangevinSde", g, horizon);
         this.prior = java.util.Objects.requireNonNull(prior, "LangevinSde: prior");
-        Times.positive("LangevinSde: horizon", horizon);
-        this.horizon = horizon;
-    }
-
-    @Override
-    public double horizon() {
-        return horizon;
     }
 
     @Override
@@ -37,37 +28,12 @@ public final class LangevinSde implements SeparableDrift {
     }
 
     @Override
-    public Tensor diffusion(Tensor t) {
-        return g.at(t);
-    }
-
-    @Override
-    public double diffusion(double t) {
-        return g.at(Times.check(this, t));
-    }
-
-    @Override
-    public double integratedG2(double s, double t) {
-        Times.checkPair(this, s, t);
-        return g.integral(t) - g.integral(s);
-    }
-
-    @Override
-    public Tensor integratedG2(Tensor s, Tensor t) {
-        return g.integral(t).sub(g.integral(s));
-    }
-
-    @Override
     public Prior prior() {
         return prior;
     }
 
-    public Diffusion schedule() {
-        return g;
-    }
-
     @Override
     public String toString() {
-        return "Langevin(π=" + prior + ", " + g + ", T=" + horizon + ")";
+        return "Langevin(π=" + prior + ", " + schedule() + ", T=" + horizon() + ")";
     }
 }

@@ -8,23 +8,15 @@ import dev.nabla.core.Tensor;
  * {@link SeparableDrift}: {@code c = σ²/2}, {@code F(y) = −(2θ/σ²) y}, κ = 2 (a Langevin process towards
  * its stationary Gaussian).
  */
-public final class OrnsteinUhlenbeck implements LinearSde, SeparableDrift {
+public final class OrnsteinUhlenbeck extends ScheduledSde implements LinearSde, SeparableDrift {
     private final double theta;
     private final double sigma;
-    private final double horizon;
 
     public OrnsteinUhlenbeck(double theta, double sigma, double horizon) {
+        super("OrnsteinUhlenbeck", constantDiffusion(sigma), horizon);
         Times.positive("OrnsteinUhlenbeck: theta", theta);
-        Times.positive("OrnsteinUhlenbeck: sigma", sigma);
-        Times.positive("OrnsteinUhlenbeck: horizon", horizon);
         this.theta = theta;
         this.sigma = sigma;
-        this.horizon = horizon;
-    }
-
-    @Override
-    public double horizon() {
-        return horizon;
     }
 
     @Override
@@ -40,28 +32,6 @@ public final class OrnsteinUhlenbeck implements LinearSde, SeparableDrift {
     @Override
     public Tensor drift(Tensor y, Tensor t) {
         return y.mul(-theta);
-    }
-
-    @Override
-    public Tensor diffusion(Tensor t) {
-        return t.mul(0).add(sigma);
-    }
-
-    @Override
-    public double diffusion(double t) {
-        Times.check(this, t);
-        return sigma;
-    }
-
-    @Override
-    public double integratedG2(double s, double t) {
-        Times.checkPair(this, s, t);
-        return sigma * sigma * (t - s);
-    }
-
-    @Override
-    public Tensor integratedG2(Tensor s, Tensor t) {
-        return t.sub(s).mul(sigma * sigma);
     }
 
     @Override
@@ -91,6 +61,11 @@ public final class OrnsteinUhlenbeck implements LinearSde, SeparableDrift {
 
     @Override
     public String toString() {
-        return "OU(θ=" + theta + ", σ=" + sigma + ", T=" + horizon + ")";
+        return "OU(θ=" + theta + ", σ=" + sigma + ", T=" + horizon() + ")";
+    }
+
+    private static Diffusion constantDiffusion(double sigma) {
+        Times.positive("OrnsteinUhlenbeck: sigma", sigma);
+        return Diffusion.constant(sigma);
     }
 }

@@ -8,13 +8,12 @@ import dev.nabla.core.Tensor;
  * {@code α_t = 1} and {@code σ_t² = ∫_0^t g² = σ(t)² − σ_min²} (exact; score_sde instead takes σ_t = σ(t),
  * counting σ_min as already present in the data). Prior {@code N(0, σ_max² I)}.
  */
-public final class VarianceExploding implements LinearSde, SeparableDrift {
+public final class VarianceExploding extends ScheduledSde implements LinearSde, SeparableDrift {
     private final double sigmaMin;
     private final double sigmaMax;
-    private final Diffusion g;
 
     public VarianceExploding(double sigmaMin, double sigmaMax) {
-        this.g = Diffusion.exponential(sigmaMin, sigmaMax);
+        super("VarianceExploding", Diffusion.exponential(sigmaMin, sigmaMax), 1);
         this.sigmaMin = sigmaMin;
         this.sigmaMax = sigmaMax;
     }
@@ -25,11 +24,6 @@ public final class VarianceExploding implements LinearSde, SeparableDrift {
 
     public double sigmaMax() {
         return sigmaMax;
-    }
-
-    @Override
-    public double horizon() {
-        return 1;
     }
 
     @Override
@@ -48,27 +42,6 @@ public final class VarianceExploding implements LinearSde, SeparableDrift {
     }
 
     @Override
-    public Tensor diffusion(Tensor t) {
-        return g.at(t);
-    }
-
-    @Override
-    public double diffusion(double t) {
-        return g.at(Times.check(this, t));
-    }
-
-    @Override
-    public double integratedG2(double s, double t) {
-        Times.checkPair(this, s, t);
-        return g.integral(t) - g.integral(s);
-    }
-
-    @Override
-    public Tensor integratedG2(Tensor s, Tensor t) {
-        return g.integral(t).sub(g.integral(s));
-    }
-
-    @Override
     public Prior prior() {
         return Prior.gaussian(sigmaMax);
     }
@@ -80,7 +53,7 @@ public final class VarianceExploding implements LinearSde, SeparableDrift {
 
     @Override
     public Tensor std(Tensor t) {
-        return g.integral(t).sqrt();
+        return schedule().integral(t).sqrt();
     }
 
     @Override
@@ -91,12 +64,7 @@ public final class VarianceExploding implements LinearSde, SeparableDrift {
 
     @Override
     public double std(double t) {
-        return Math.sqrt(g.integral(Times.check(this, t)));
-    }
-
-    /** The schedule g, with its integral and inverse. */
-    public Diffusion schedule() {
-        return g;
+        return Math.sqrt(schedule().integral(Times.check(this, t)));
     }
 
     @Override

@@ -8,13 +8,12 @@ import dev.nabla.core.Tensor;
  * {@code B(t) = ∫_0^t β}. Prior {@code N(0, I)}. In the form of {@link SeparableDrift}: {@code F(y) = −y},
  * {@code c = ½β}, κ = 2.
  */
-public final class VariancePreserving implements LinearSde, SeparableDrift {
+public final class VariancePreserving extends ScheduledSde implements LinearSde, SeparableDrift {
     private final double betaMin;
     private final double betaMax;
-    private final Diffusion g;
 
     public VariancePreserving(double betaMin, double betaMax) {
-        this.g = Diffusion.linearBeta(betaMin, betaMax);
+        super("VariancePreserving", Diffusion.linearBeta(betaMin, betaMax), 1);
         this.betaMin = betaMin;
         this.betaMax = betaMax;
     }
@@ -33,11 +32,6 @@ public final class VariancePreserving implements LinearSde, SeparableDrift {
     }
 
     @Override
-    public double horizon() {
-        return 1;
-    }
-
-    @Override
     public Tensor field(Tensor y) {
         return y.neg();
     }
@@ -48,53 +42,28 @@ public final class VariancePreserving implements LinearSde, SeparableDrift {
     }
 
     @Override
-    public Tensor diffusion(Tensor t) {
-        return g.at(t);
-    }
-
-    @Override
-    public double diffusion(double t) {
-        return g.at(Times.check(this, t));
-    }
-
-    @Override
-    public double integratedG2(double s, double t) {
-        Times.checkPair(this, s, t);
-        return g.integral(t) - g.integral(s);
-    }
-
-    @Override
-    public Tensor integratedG2(Tensor s, Tensor t) {
-        return g.integral(t).sub(g.integral(s));
-    }
-
-    @Override
     public Prior prior() {
         return Prior.gaussian(1);
     }
 
     @Override
     public Tensor meanScale(Tensor t) {
-        return g.integral(t).mul(-0.5).exp();
+        return schedule().integral(t).mul(-0.5).exp();
     }
 
     @Override
     public Tensor std(Tensor t) {
-        return g.integral(t).neg().expm1().neg().sqrt();
+        return schedule().integral(t).neg().expm1().neg().sqrt();
     }
 
     @Override
     public double meanScale(double t) {
-        return Math.exp(-0.5 * g.integral(Times.check(this, t)));
+        return Math.exp(-0.5 * schedule().integral(Times.check(this, t)));
     }
 
     @Override
     public double std(double t) {
-        return Math.sqrt(-Math.expm1(-g.integral(Times.check(this, t))));
-    }
-
-    public Diffusion schedule() {
-        return g;
+        return Math.sqrt(-Math.expm1(-schedule().integral(Times.check(this, t))));
     }
 
     @Override
