@@ -24,12 +24,15 @@ public record Program(List<Slot> slots, List<ConstantSlot> constants, List<Input
                       List<ParameterSlot> parameters, List<KeySlot> keys, List<Instr> instrs,
                       List<OutputSlot> outputs) {
 
+    /** A buffer: its element type and how many elements it holds. */
     public record Slot(DType dtype, int capacity) {
     }
 
+    /** A slot filled once with a constant. */
     public record ConstantSlot(int slot, NdArray value) {
     }
 
+    /** The slot a placeholder is copied into at each run. */
     public record InputSlot(int slot, String name, Shape shape, DType dtype) {
     }
 
@@ -42,9 +45,11 @@ public record Program(List<Slot> slots, List<ConstantSlot> constants, List<Input
      * CONSTANT ({@code constant}) or FOLD ({@code parent} folded with {@code data}).
      */
     public record KeySlot(Kind kind, int index, Key constant, int parent, long data) {
+        /** Where a key comes from. */
         public enum Kind { INPUT, CONSTANT, FOLD }
     }
 
+    /** Where an output is read, with the shape it is read as. */
     public record OutputSlot(int slot, Shape shape, DType dtype) {
     }
 }

@@ -25,6 +25,7 @@ public final class Likelihood {
     private Likelihood() {
     }
 
+    /** How the divergence of the probability-flow velocity is taken: D reverse passes, or one probe. */
     public enum Divergence { EXACT, HUTCHINSON }
 
     /** Per-row log-densities and the solver's step count. */
