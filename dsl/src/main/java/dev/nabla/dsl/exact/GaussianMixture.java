@@ -4,6 +4,8 @@ import dev.nabla.core.DType;
 import dev.nabla.core.NdArray;
 import dev.nabla.core.Shape;
 import dev.nabla.core.Tensor;
+import dev.nabla.dsl.sde.LinearSde;
+import dev.nabla.dsl.sde.Prior;
 
 import java.util.Arrays;
 import java.util.Objects;
@@ -336,6 +338,63 @@ public final class GaussianMixture {
             factor = oneHot.matmul(Tensor.of(l, ka, d * d)).reshape(n, d, d);      // [n, D, D]
         }
         return mean.add(factor.mul(z.unsqueeze(1)).sum(-1));
+    }
+
+    /**
+     * This mixture as a {@link Prior} {@code π = Σ_k π_k N(μ_k, Σ_k)}: {@link Prior#sample} is {@link #sample},
+     * {@link Prior#logDensity} is {@link #logDensity(Tensor)} and {@link Prior#score} the closed-form
+     * {@link #score(Tensor)} {@code ∇ log π(y) = −Σ_k r_k(y) Σ_k^{-1}(y − μ_k)} (not autodiff; its Jacobian, which
+     * local-DSM's linearisation needs, is the Hessian of {@code log π}). With it,
+     * {@code new LangevinSde(Diffusion.exponential(σmin, σmax), 1, mixture.asPrior())} is the forward process
+     * {@code dy = ½ g² ∇log π(y) dt + g dW} with a mixture-of-Gaussians prior of 2407.07998 (§4; THEORY.md §4),
+     * whose stationary law is π.
+     *
+     * <p>{@code sample(key, n, d)} requires {@code d} equal to this mixture's dimension and fails fast otherwise.
+     */
+    public Prior asPrior() {
+        GaussianMixture self = this;
+        return new Prior() {
+            @Override
+            public Tensor sample(Tensor key, int n, int dim) {
+                if (dim != d) {
+                    throw new IllegalArgumentException("GaussianMixture.asPrior().sample: d = " + dim
+                            + ", expected the mixture's dimension D = " + d);
+                }
+                return self.sample(key, n);
+            }
+
+            @Override
+            public Tensor logDensity(Tensor y) {
+                return self.logDensity(y);
+            }
+
+            @Override
+            public Tensor score(Tensor y) {
+                return self.score(y);
+            }
+
+            @Override
+            public String toString() {
+                return self.toString();
+            }
+        };
+    }
+
+    /**
+     * The exact marginal score of this mixture under a linear SDE ({@code q(y_t|y_0) = N(α_t y_0, σ_t² I)}) as a
+     * graph function of {@code (y [B, D], t [B, 1])} with a time per row:
+     * {@code q_t = Σ_k π_k N(α_t μ_k, α_t² Σ_k + σ_t² I)} (THEORY.md §3), {@code ∇ log q_t} in closed form
+     * (see {@link MixtureMarginal}, which also offers {@code log q_t}). It is both a
+     * {@link dev.nabla.dsl.ScoreFunction} and a {@code BiFunction<Tensor, Tensor, Tensor>}, so
+     * {@code Objectives.esm(sde, mixture.marginalScore(sde), weighting)} is explicit score matching against the
+     * true score.
+     *
+     * @param sde a linear SDE, not null
+     * @throws IllegalArgumentException if the covariances are not all diagonal and D &gt;
+     *                                  {@link MixtureMarginal#MAX_FULL_DIMENSION}
+     */
+    public MixtureMarginal marginalScore(LinearSde sde) {
+        return new MixtureMarginal(this, sde);
     }
 
     // ------------------------------------------------------------------ plain doubles

@@ -1,6 +1,8 @@
 package dev.nabla.dsl.objectives;
 
 import dev.nabla.core.Tensor;
+import dev.nabla.dsl.exact.GaussHermite;
+import dev.nabla.dsl.exact.GaussianMixture;
 import dev.nabla.dsl.sde.LinearSde;
 import dev.nabla.dsl.sde.Sde;
 
@@ -66,5 +68,98 @@ public interface Weighting {
             }
             return out;
         };
+    }
+
+    /**
+     * The inverse-variance ("optimal") weighting of 2508.01597 (THEORY.md §3) for Gaussian-mixture data under a
+     * linear SDE, tabulated on {@code gridPoints} equally spaced times on {@code [0, T]} and interpolated by
+     * {@link #tabulated}. With {@code x_t = α_t x_0 + σ_t ε}, the DSM target {@code ∇ log q(x_t|x_0) =
+     * −(x_t − α_t x_0)/σ_t²} has, by second-order Tweedie {@code Cov(x_0|x_t) = (σ_t⁴/α_t²)(I/σ_t² + ∇² log q_t)},
+     *
+     * <pre>
+     *   Var_{x_0|x_t}[∇ log q(x_t|x_0)] = α_t² Cov(x_0|x_t)/σ_t⁴ = I/σ_t² + ∇² log q_t(x_t)
+     *   E tr Var = D/σ_t² − tr I_t,   I_t = E_{q_t}[∇ log q_t ∇ log q_tᵀ]
+     * </pre>
+     *
+     * so α_t enters only through the Fisher information of the marginal {@code q_t}
+     * ({@link GaussianMixture#fisherTrace}{@code (α_t, σ_t, n)}, Gauss–Hermite). Normalised as
+     *
+     * <pre>
+     *   w*(t) = D / (D/σ_t² − tr I_t) = σ_t² / (1 − σ_t² tr I_t / D) = σ_t² (1 + σ_t² tr I_t/D + …),
+     * </pre>
+     *
+     * it equals the heuristic {@code σ_t²} to first order (small σ) and grows like {@code σ_t⁴/Var} at large σ;
+     * for {@code p = N(0, s² I)}: {@code w* = σ_t² (α_t² s² + σ_t²)/(α_t² s²)}. {@code w*(0) = 0} where
+     * {@code σ_0 = 0}. Uses {@link #defaultQuadraturePoints} points per axis. The table is computed once, here,
+     * for {@code sde}; like every {@link #tabulated} weighting it ignores the SDE later passed to {@link #at}.
+     *
+     * @param data       the data distribution
+     * @param sde        a linear SDE with {@code α_t ≠ 0} on {@code [0, T]}
+     * @param gridPoints number of times, ≥ 2
+     * @throws IllegalArgumentException on a null argument or {@code gridPoints < 2}
+     * @throws IllegalStateException    where {@code 1 − σ_t² tr I_t/D} is not positive (α_t = 0: x_t carries no
+     *                                  information on x_0, the target has no variance and w* is infinite; or
+     *                                  quadrature error), naming t
+     */
+    static Weighting optimal(GaussianMixture data, LinearSde sde, int gridPoints) {
+        java.util.Objects.requireNonNull(data, "Weighting.optimal: data");
+        return optimal(data, sde, gridPoints, defaultQuadraturePoints(data.dimension()));
+    }
+
+    /**
+     * Gauss–Hermite points per axis used by {@link #optimal(GaussianMixture, LinearSde, int)}: 80 (D = 1),
+     * 32 (D = 2), 12 (D = 3), then the largest n with {@code n^D ≤ 5000} (at least 3).
+     */
+    static int defaultQuadraturePoints(int dimension) {
+        if (dimension <= 1) {
+            return 80;
+        }
+        if (dimension == 2) {
+            return 32;
+        }
+        if (dimension == 3) {
+            return 12;
+        }
+        return Math.max(3, (int) Math.floor(Math.pow(5000, 1.0 / dimension)));
+    }
+
+    /**
+     * {@link #optimal(GaussianMixture, LinearSde, int)} with {@code quadraturePoints} Gauss–Hermite points per
+     * axis for {@code tr I_t} ({@code K · n^D} score evaluations per grid time).
+     *
+     * @param quadraturePoints 1 to {@link GaussHermite#MAX_POINTS}
+     */
+    static Weighting optimal(GaussianMixture data, LinearSde sde, int gridPoints, int quadraturePoints) {
+        java.util.Objects.requireNonNull(data, "Weighting.optimal: data");
+        java.util.Objects.requireNonNull(sde, "Weighting.optimal: sde");
+        if (gridPoints < 2) {
+            throw new IllegalArgumentException("Weighting.optimal: gridPoints = " + gridPoints + ", expected >= 2");
+        }
+        if (quadraturePoints < 1 || quadraturePoints > GaussHermite.MAX_POINTS) {
+            throw new IllegalArgumentException("Weighting.optimal: quadraturePoints = " + quadraturePoints
+                    + ", expected 1 to " + GaussHermite.MAX_POINTS);
+        }
+        int dim = data.dimension();
+        double horizon = sde.horizon();
+        double[] t = new double[gridPoints];
+        double[] w = new double[gridPoints];
+        for (int i = 0; i < gridPoints; i++) {
+            t[i] = i == gridPoints - 1 ? horizon : horizon * i / (gridPoints - 1);
+            double alpha = sde.meanScale(t[i]);
+            double sigma = sde.std(t[i]);
+            if (sigma == 0) {
+                w[i] = 0;
+                continue;
+            }
+            double s2 = sigma * sigma;
+            double denom = 1 - s2 * data.fisherTrace(alpha, sigma, quadraturePoints) / dim;
+            if (!(denom > 0) || !Double.isFinite(s2 / denom)) {
+                throw new IllegalStateException("Weighting.optimal: at t = " + t[i] + " (α = " + alpha + ", σ = "
+                        + sigma + ") 1 − σ² tr I/D = " + denom + ", expected > 0: the DSM target has (numerically) "
+                        + "no variance there; use a horizon with α_t > 0 or more quadrature points");
+            }
+            w[i] = s2 / denom;
+        }
+        return tabulated(t, w);
     }
 }
