@@ -153,6 +153,51 @@ public interface Diffusion {
         };
     }
 
+    /**
+     * Any schedule {@code g(t) > 0} on {@code [0, T]}, given as a function on numbers ({@code g}) and the same
+     * function on tensors ({@code gTensor}, for the graph), with {@code G} and {@code G⁻¹} computed numerically.
+     * This gives {@link TimePairs#integral} ({@code s(t) = G⁻¹(G(t) − λ)}) for a user schedule.
+     *
+     * <p>On the grid {@code t_i = iT/(n−1)}, {@code i = 0..n−1} ({@code n = gridPoints}),
+     * {@code G(t_i) = Σ_{j<i} ∫_{t_j}^{t_{j+1}} g²} by 5-point Gauss–Legendre per cell (error per cell
+     * {@code ≤ h^11 (5!)⁴/(11 (10!)³) max|(g²)^(10)|}, {@code h = T/(n−1)}: negligible for smooth g).
+     * Between nodes G is the cubic Hermite interpolant H of the values {@code G(t_i)} and slopes
+     * {@code G'(t_i) = g(t_i)²}; it is exact at the nodes (up to the quadrature) and in a cell
+     *
+     * <pre>
+     *   |G(t) − H(t)| ≤ h⁴/384 · max_cell |G''''| = h⁴/384 · max_cell |(g²)'''|
+     * </pre>
+     *
+     * (so exact for g² of degree ≤ 2, e.g. {@link #constant} and {@link #linearBeta}).
+     *
+     * <ul>
+     *   <li>{@code integral(double)}: H(t), t ∈ [0, T] (outside: IllegalArgumentException).</li>
+     *   <li>{@code inverseIntegral(double)}: the root of {@code H(s) = u}, u ∈ [0, G(T)], by safeguarded Newton in
+     *       the cell found by bisection on the table (to ~1e-15 relative); {@code |s − G⁻¹(u)| ≤ |H − G|/min g²}
+     *       near s.</li>
+     *   <li>{@code integral(Tensor)}: the same H inside the graph (times clamped to [0, T]), written as
+     *       {@code Σ_i 1[t_i ≤ t < t_{i+1}] p_i(t − t_i)} with an indicator (no derivative) and the cell's cubic
+     *       {@code p_i} (derivative in t: H'(t)); costs O(n) per element.</li>
+     *   <li>{@code inverseIntegral(Tensor)}: a start from cubic Hermite interpolation of G⁻¹ on the
+     *       {@code (G_i, t_i)} table with slopes {@code 1/g(t_i)²} (u clamped to [0, G(T)]), then k Newton steps
+     *       {@code s ← s − (H(s) − u)/H'(s)} on H inside the graph, k (0 to 8) chosen at construction as the
+     *       fewest with which this algorithm agrees with {@code inverseIntegral(double)} to {@code 1e-13·T} at
+     *       7 points per cell; its derivative is {@code ≈ 1/H'(s) ≈ 1/g(s)²}.</li>
+     * </ul>
+     *
+     * @param g          g(t) on numbers, finite and {@code > 0} on [0, T] (checked at the nodes and quadrature points)
+     * @param gTensor    the same g on tensors (elementwise; checked against g at up to 9 nodes, relative 1e-6)
+     * @param horizon    T, finite and {@code > 0}
+     * @param gridPoints n ≥ 2 nodes; the cubic must be monotone on every cell (Fritsch–Carlson
+     *                   {@code (g_i²/Δ)² + (g_{i+1}²/Δ)² ≤ 9}, Δ the cell's mean of g²), otherwise more points are
+     *                   needed
+     * @throws IllegalArgumentException naming the argument, its value and the expectation
+     */
+    static Diffusion numeric(java.util.function.DoubleUnaryOperator g, java.util.function.Function<Tensor, Tensor> gTensor,
+                             double horizon, int gridPoints) {
+        return new NumericDiffusion(g, gTensor, horizon, gridPoints);
+    }
+
     private static void positive(String what, double v) {
         if (!(v > 0) || !Double.isFinite(v)) {
             throw new IllegalArgumentException(what + " = " + v + ", expected a finite number > 0");
