@@ -66,8 +66,9 @@ class BackendEquivalenceProperties {
                 double tol = (f32 ? 2e-3 : 1e-10) * scale;
                 for (int i = 0; i < ref[o].length; i++) {
                     double bound = tol + (f32 ? 64 * Math.abs(ref[o][i] - ref64[o][i]) : 0);
+                    // NaN matches NaN and an infinity matches the same infinity (overflow is part of the meaning)
                     boolean same = Double.isNaN(ref[o][i]) ? Double.isNaN(got[o][i])
-                            : Math.abs(ref[o][i] - got[o][i]) <= bound;
+                            : ref[o][i] == got[o][i] || Math.abs(ref[o][i] - got[o][i]) <= bound;
                     assertTrue(same, be.name() + " output " + o + "[" + i + "] = " + got[o][i] + ", reference "
                             + ref[o][i] + " (" + dt + ", tolerance " + bound + ", float64 value " + ref64[o][i] + ") for " + g);
                 }

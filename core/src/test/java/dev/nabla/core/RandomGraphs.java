@@ -58,8 +58,8 @@ final class RandomGraphs {
                     name = "reduce(" + axis + ")";
                 }
                 case 15 -> {
-                    next = cur.rank() >= 2 ? cur.transpose() : cur.expm1().mul(0.5);
-                    name = cur.rank() >= 2 ? "transpose" : "expm1";
+                    next = cur.rank() >= 2 ? cur.transpose() : cur.tanh().expm1().mul(0.5);
+                    name = cur.rank() >= 2 ? "transpose" : "expm1∘tanh";
                 }
                 case 16 -> {
                     if (cur.rank() >= 1 && cur.shape().dim(-1) >= 2) {
@@ -81,8 +81,8 @@ final class RandomGraphs {
                         next = cur.matmul(w).div(k);
                         name = "matmul[" + k + "x3]";
                     } else if (cur.rank() == 1) {
-                        next = cur.unsqueeze(0).matmul(cur.unsqueeze(1)).reshape(1);
-                        name = "outer-dot";
+                        next = cur.unsqueeze(0).matmul(cur.unsqueeze(1)).reshape(1).div(cur.size());
+                        name = "mean-square";
                     } else {
                         next = cur.cos();
                         name = "cos";
