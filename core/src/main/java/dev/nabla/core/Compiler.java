@@ -641,83 +641,57 @@ final class Compiler {
 
         static int[] expandMap(Shape src, Shape out) {
             int[] ss = src.strides();
-            int r = out.rank();
-            int[] map = new int[out.size()];
-            int[] idx = new int[r];
-            for (int i = 0; i < map.length; i++) {
+            return out.indexMap(idx -> {
                 int off = 0;
-                for (int a = 0; a < r; a++) {
+                for (int a = 0; a < idx.length; a++) {
                     if (src.dim(a) != 1) {
                         off += idx[a] * ss[a];
                     }
                 }
-                map[i] = off;
-                increment(idx, out);
-            }
-            return map;
+                return off;
+            });
         }
 
         static int[] permuteMap(Shape src, int[] perm) {
             int[] ss = src.strides();
-            int r = perm.length;
-            int[] od = new int[r];
-            for (int i = 0; i < r; i++) {
+            int[] od = new int[perm.length];
+            for (int i = 0; i < perm.length; i++) {
                 od[i] = src.dim(perm[i]);
             }
-            Shape out = Shape.of(od);
-            int[] map = new int[out.size()];
-            int[] idx = new int[r];
-            for (int i = 0; i < map.length; i++) {
+            return Shape.of(od).indexMap(idx -> {
                 int off = 0;
-                for (int a = 0; a < r; a++) {
+                for (int a = 0; a < idx.length; a++) {
                     off += idx[a] * ss[perm[a]];
                 }
-                map[i] = off;
-                increment(idx, out);
-            }
-            return map;
+                return off;
+            });
         }
 
         static int[] sliceMap(Shape src, int[][] startEnd, Shape out) {
             int[] ss = src.strides();
-            int r = out.rank();
-            int[] map = new int[out.size()];
-            int[] idx = new int[r];
-            for (int i = 0; i < map.length; i++) {
+            return out.indexMap(idx -> {
                 int off = 0;
-                for (int a = 0; a < r; a++) {
+                for (int a = 0; a < idx.length; a++) {
                     off += (idx[a] + startEnd[0][a]) * ss[a];
                 }
-                map[i] = off;
-                increment(idx, out);
-            }
-            return map;
+                return off;
+            });
         }
 
+        /** Like the others, with −1 for elements that fall in the padding. */
         static int[] padMap(Shape src, int[][] beforeAfter, Shape out) {
             int[] ss = src.strides();
-            int r = out.rank();
-            int[] map = new int[out.size()];
-            int[] idx = new int[r];
-            for (int i = 0; i < map.length; i++) {
+            return out.indexMap(idx -> {
                 int off = 0;
-                for (int a = 0; a < r && off >= 0; a++) {
+                for (int a = 0; a < idx.length; a++) {
                     int j = idx[a] - beforeAfter[0][a];
-                    off = j < 0 || j >= src.dim(a) ? -1 : off + j * ss[a];
+                    if (j < 0 || j >= src.dim(a)) {
+                        return -1;
+                    }
+                    off += j * ss[a];
                 }
-                map[i] = off;
-                increment(idx, out);
-            }
-            return map;
-        }
-
-        private static void increment(int[] idx, Shape s) {
-            for (int a = idx.length - 1; a >= 0; a--) {
-                if (++idx[a] < s.dim(a)) {
-                    return;
-                }
-                idx[a] = 0;
-            }
+                return off;
+            });
         }
 
         // -------------------------------------------------------------- slot assignment by liveness

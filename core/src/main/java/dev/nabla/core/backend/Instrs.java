@@ -75,23 +75,14 @@ final class Instrs {
     static int[] reduceMap(Shape in, int[] axes) {
         Shape out = reducedShape(in, axes);
         int[] os = out.strides();
-        int[] map = new int[in.size()];
-        int[] idx = new int[in.rank()];
-        for (int i = 0; i < map.length; i++) {
+        return in.indexMap(idx -> {
             int off = 0;
             for (int a = 0; a < idx.length; a++) {
                 if (out.dim(a) != 1) {
                     off += idx[a] * os[a];
                 }
             }
-            map[i] = off;
-            for (int a = idx.length - 1; a >= 0; a--) {
-                if (++idx[a] < in.dim(a)) {
-                    break;
-                }
-                idx[a] = 0;
-            }
-        }
-        return map;
+            return off;
+        });
     }
 }
