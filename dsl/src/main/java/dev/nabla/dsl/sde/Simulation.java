@@ -13,8 +13,17 @@ public final class Simulation {
     }
 
     /**
-     * Simulates rows {@code y0 [B, D]} from time 0 to {@code t [B, 1]} in {@code steps} equal steps per row,
-     * with noise from {@code key.fold(i)}. Strong order ½, weak order 1 in the step {@code t/steps}.
+     * Simulates rows {@code y0 [B, D]} from time 0 to {@code t [B, 1]} in {@code steps} steps per row, with
+     * noise from {@code key.fold(i)}. Strong order ½, weak order 1 in the step.
+     *
+     * <p>For an SDE with a {@link ScheduledSde schedule} the steps are equal in the clock
+     * {@code u = ∫_0^τ g²} rather than in τ, and each step's noise has the exact variance
+     * {@code ∫_{τ_i}^{τ_{i+1}} g²}. For a {@link SeparableDrift} ({@code f = (g²/κ) F(y)}) the step is then
+     * Euler–Maruyama of the time-homogeneous SDE {@code dy = F(y)/κ du + dW_u}: {@code y ← y + F(y) Δu/κ + √Δu z}.
+     * With a fast-growing g (a VE-like schedule's g² grows ~e^{2t}) equal steps in τ put almost all of ∫g² into
+     * the last few steps, where an explicit step on the stiff drift {@code ½g²∇log π} is unstable or biased
+     * (for a linear drift of rate a the step inflates the stationary variance by {@code 1/(1 − aΔ/2)}); equal
+     * steps in u spread the error evenly.
      */
     public static Tensor eulerMaruyama(Sde sde, Tensor y0, Tensor t, int steps, Tensor key) {
         if (steps < 1) {
@@ -24,6 +33,9 @@ public final class Simulation {
             throw new IllegalArgumentException("eulerMaruyama: y0 " + y0.shape() + " and t " + t.shape()
                     + "; expected [B, D] and [B, 1]");
         }
+        if (sde instanceof ScheduledSde scheduled) {
+            return onClock(scheduled, y0, t, steps, key);
+        }
         Tensor dt = t.div(steps);
         Tensor sq = dt.sqrt();
         Tensor y = y0;
@@ -31,6 +43,25 @@ public final class Simulation {
             Tensor tau = dt.mul(i);
             Tensor z = key.fold(i).normal(y0.shape(), y0.dtype());
             y = y.add(sde.drift(y, tau).mul(dt)).add(sde.diffusion(tau).mul(sq).mul(z));
+        }
+        return y;
+    }
+
+    private static Tensor onClock(ScheduledSde sde, Tensor y0, Tensor t, int steps, Tensor key) {
+        Diffusion g = sde.schedule();
+        Tensor du = g.integral(t).div(steps); // G(t) = ∫_0^t g²
+        Tensor sq = du.sqrt();
+        Tensor y = y0;
+        Tensor tau = t.mul(0);
+        for (int i = 0; i < steps; i++) {
+            Tensor z = key.fold(i).normal(y0.shape(), y0.dtype());
+            if (sde instanceof SeparableDrift separable) {
+                y = y.add(separable.field(y).mul(du.div(separable.kappa()))).add(sq.mul(z));
+            } else {
+                Tensor next = i == steps - 1 ? t : g.inverseIntegral(du.mul(i + 1));
+                y = y.add(sde.drift(y, tau).mul(next.sub(tau))).add(sq.mul(z));
+                tau = next;
+            }
         }
         return y;
     }
