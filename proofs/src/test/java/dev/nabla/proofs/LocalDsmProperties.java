@@ -3,6 +3,7 @@ package dev.nabla.proofs;
 import dev.nabla.core.Shape;
 import dev.nabla.core.Tensor;
 import dev.nabla.dsl.exact.GaussianMixture;
+import dev.nabla.dsl.exact.KolmogorovMoments;
 import dev.nabla.dsl.sde.CustomSde;
 import dev.nabla.dsl.sde.Diffusion;
 import dev.nabla.dsl.sde.LangevinSde;
@@ -273,62 +274,6 @@ class LocalDsmProperties {
     }
 
     /**
-     * Reference moments of the exact transition of {@code dy = F(y) du + √2 dW_u} (the Langevin SDE in its
-     * clock {@code u = ½∫g²}) by the backward Kolmogorov equation {@code ∂_u φ = F φ' + φ''}, solved on a grid
-     * (central differences, RK4 in u with {@code du = 0.4 dy²}; at the ends, where F points inwards, one-sided
-     * differences and φ'' = 0), from {@code φ = y} (giving {@code E[y_u | y_0 = y]}) and {@code φ = y²}.
-     * Returns, for each requested u (ascending), {mean[], second[]} on the grid.
-     */
-    static double[][][] kolmogorov(double[] grid, double[] field, double[] us) {
-        int n = grid.length;
-        double dy = grid[1] - grid[0];
-        double[] m = grid.clone();
-        double[] m2 = new double[n];
-        for (int i = 0; i < n; i++) {
-            m2[i] = grid[i] * grid[i];
-        }
-        double[][][] out = new double[us.length][][];
-        double u = 0;
-        double duMax = 0.4 * dy * dy;
-        for (int k = 0; k < us.length; k++) {
-            while (u < us[k]) {
-                double du = Math.min(duMax, us[k] - u);
-                m = rk4(m, field, dy, du);
-                m2 = rk4(m2, field, dy, du);
-                u += du;
-                if (us[k] - u < 1e-15) {
-                    u = us[k];
-                }
-            }
-            out[k] = new double[][] {m.clone(), m2.clone()};
-        }
-        return out;
-    }
-
-    static double[] generator(double[] p, double[] f, double dy) {
-        int n = p.length;
-        double[] o = new double[n];
-        for (int i = 1; i < n - 1; i++) {
-            o[i] = f[i] * (p[i + 1] - p[i - 1]) / (2 * dy) + (p[i + 1] - 2 * p[i] + p[i - 1]) / (dy * dy);
-        }
-        o[0] = f[0] * (p[1] - p[0]) / dy;
-        o[n - 1] = f[n - 1] * (p[n - 1] - p[n - 2]) / dy;
-        return o;
-    }
-
-    static double[] rk4(double[] p, double[] f, double dy, double du) {
-        double[] k1 = generator(p, f, dy);
-        double[] k2 = generator(axpy(p, k1, du / 2), f, dy);
-        double[] k3 = generator(axpy(p, k2, du / 2), f, dy);
-        double[] k4 = generator(axpy(p, k3, du), f, dy);
-        double[] o = new double[p.length];
-        for (int i = 0; i < p.length; i++) {
-            o[i] = p[i] + du / 6 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
-        }
-        return o;
-    }
-
-    /**
      * Figure 2 of 2407.07998, for the paper's nonlinear forward process: {@code LangevinSde} with a random 1-D
      * two-component Gaussian-mixture prior π (drift ½g²∇log π) and the VE-like {@code g = Diffusion.exponential(0.01, 2)},
      * started at π (so {@code y_s ~ π} for every s and the comparison isolates the transition). Compared:
@@ -366,7 +311,7 @@ class LocalDsmProperties {
             fieldOu[i] = -grid[i] / (sv * sv);
         }
         double uOu = 0.3;
-        double[][] ou = kolmogorov(grid, fieldOu, new double[] {uOu})[0];
+        double[][] ou = KolmogorovMoments.of(grid, fieldOu).moments(uOu)[0];
         double solverErr = 0;
         for (int i = 0; i < n; i++) {
             if (Math.abs(grid[i]) < 3) {
@@ -422,7 +367,7 @@ class LocalDsmProperties {
         }
         double[] sorted = us.clone();
         java.util.Arrays.sort(sorted);
-        double[][][] ref = kolmogorov(grid, field, sorted);
+        double[][][] ref = KolmogorovMoments.of(grid, field).moments(sorted);
         double[][] out = new double[2][k];
         Tensor ys = Tensor.of(grid, n, 1);
         for (int i = 0; i < k; i++) {
