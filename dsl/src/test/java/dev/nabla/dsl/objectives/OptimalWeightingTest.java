@@ -100,4 +100,51 @@ class OptimalWeightingTest {
         assertThrows(NullPointerException.class, () -> Weighting.optimal(null, vp, 5));
         assertThrows(NullPointerException.class, () -> Weighting.optimal(p, null, 5));
     }
+    /**
+     * The Monte Carlo version with the exact score of a 2-D three-component mixture equals the quadrature
+     * version at every grid time within 5 of its own standard errors. The standard error is computed here from the
+     * same samples: tr I's relative error {@code sd(‖s‖²)/(mean √n)} (fixed key; a 5σ two-sided miss has
+     * probability < 1e-6 per time under the CLT) times the amplification {@code σ² trI/(D − σ² trI)}, plus the
+     * quadrature's own relative error (below 1e-6 with 32 points per axis). A score 10 % too small is caught; one whose norm exceeds √D/σ is refused with the time named.
+     */
+    @Test
+    void monteCarloFromAScoreMatchesQuadrature() {
+        GaussianMixture p = new GaussianMixture(new double[] {0.3, 0.5, 0.2}, new double[][] {{-1, 0.5}, {1.5, 0}, {0, -1.5}},
+                new double[][][] {{{0.3, 0.1}, {0.1, 0.4}}, {{0.2, 0}, {0, 0.5}}, {{0.6, -0.2}, {-0.2, 0.3}}});
+        VarianceExploding sde = new VarianceExploding(0.01, 5);
+        int n = 20_000;
+        dev.nabla.core.NdArray data = p.sample(Tensor.key(dev.nabla.core.random.Key.of(1)), n).eval();
+        int grid = 6;
+        dev.nabla.dsl.ScoreFunction exact = p.marginalScore(sde);
+        Weighting mc = Weighting.optimal(exact, sde, data, grid, dev.nabla.core.random.Key.of(2),
+                dev.nabla.core.backend.Backend.simd());
+        Weighting quad = Weighting.optimal(p, sde, grid);
+        dev.nabla.dsl.ScoreFunction off = (y, t) -> exact.apply(y, t).mul(0.9); // too large a norm would be refused outright (tested below)
+        Weighting wrong = Weighting.optimal(off, sde, data, grid, dev.nabla.core.random.Key.of(2),
+                dev.nabla.core.backend.Backend.simd());
+        int caught = 0;
+        for (int i = 1; i < grid; i++) {
+            double t = (double) i / (grid - 1);
+            double sigma = sde.std(t);
+            Tensor x = sde.perturb(Tensor.constant(data), Tensor.full(dev.nabla.core.Shape.of(n, 1), t),
+                    Tensor.key(dev.nabla.core.random.Key.of(2).fold(i)).normal(data.shape()));
+            double[] sq = exact.apply(x, Tensor.full(dev.nabla.core.Shape.of(n, 1), t)).square().sum(-1).eval().toDoubleArray();
+            double mean = java.util.Arrays.stream(sq).average().orElseThrow();
+            double var = java.util.Arrays.stream(sq).map(v -> (v - mean) * (v - mean)).sum() / (n - 1);
+            double rel = Math.sqrt(var / n) / mean;
+            double amp = sigma * sigma * mean / (2 - sigma * sigma * mean);
+            double bound = 5 * rel * amp + 1e-6;
+            double got = at(mc, sde, t);
+            double ref = at(quad, sde, t);
+            assertEquals(ref, got, bound * ref, "t = " + t + " (relative bound " + bound + ")");
+            if (Math.abs(at(wrong, sde, t) / ref - 1) > bound) {
+                caught++;
+            }
+        }
+        assertTrue(caught >= 3, "a score 10 % too small moves w* beyond the bound at " + caught + " of 5 times");
+        dev.nabla.dsl.ScoreFunction big = (y, t) -> exact.apply(y, t).mul(1.1);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Weighting.optimal(big, sde, data, grid,
+                dev.nabla.core.random.Key.of(2), dev.nabla.core.backend.Backend.simd()));
+        assertTrue(e.getMessage().contains("at t = 1.0"), e.getMessage());
+    }
 }
