@@ -369,6 +369,11 @@ public final class GaussianMixture {
             }
 
             @Override
+            public java.util.OptionalInt dimension() {
+                return java.util.OptionalInt.of(d);
+            }
+
+            @Override
             public Tensor score(Tensor y) {
                 return self.score(y);
             }

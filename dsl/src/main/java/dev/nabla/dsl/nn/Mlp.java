@@ -132,6 +132,12 @@ public final class Mlp implements ScoreFunction, Module {
     }
 
     /** The width D of the data rows {@link #apply} takes. */
+    @Override
+    public java.util.OptionalInt inputDimension() {
+        return java.util.OptionalInt.of(dataDim);
+    }
+
+    /** The width D of the data rows {@link #apply} takes. */
     public int dataDim() {
         return dataDim;
     }

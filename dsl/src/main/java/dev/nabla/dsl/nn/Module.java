@@ -17,4 +17,13 @@ public interface Module {
     default List<Tensor> buffers() {
         return List.of();
     }
+
+    /**
+     * The width D of the data rows the model takes, when it is fixed (an {@link Mlp}'s {@code dataDim}); empty
+     * when unknown. Trainers, samplers and likelihoods check it against the data and the SDE before building
+     * anything.
+     */
+    default java.util.OptionalInt inputDimension() {
+        return java.util.OptionalInt.empty();
+    }
 }

@@ -49,6 +49,11 @@ public final class Objectives {
         }
     }
 
+    private static void checkBatch(String what, Tensor batch, Sde sde) {
+        checkBatch(what, batch);
+        sde.checkDimension(what + ": the batch", batch.shape().dim(1));
+    }
+
     private static void checkScore(String what, Tensor s, Tensor y) {
         if (!s.shape().equals(y.shape())) {
             throw new IllegalArgumentException(what + ": the score model returned shape " + s.shape() + " for input "
@@ -81,7 +86,7 @@ public final class Objectives {
 
         @Override
         public Tensor loss(ScoreFunction score, Tensor batch, Tensor key) {
-            checkBatch("dsm", batch);
+            checkBatch("dsm", batch, sde);
             Tensor t = times(sde, batch, key, tMin);
             Tensor eps = key.fold(1).normal(batch.shape(), batch.dtype());
             return lossAt(score, batch, t, eps);
@@ -102,7 +107,7 @@ public final class Objectives {
     public static Objective esm(LinearSde sde, BiFunction<Tensor, Tensor, Tensor> trueScore, Weighting weighting) {
         Objects.requireNonNull(trueScore, "esm: trueScore");
         return (score, batch, key) -> {
-            checkBatch("esm", batch);
+            checkBatch("esm", batch, sde);
             Tensor t = times(sde, batch, key, T_MIN);
             Tensor yt = sde.perturb(batch, t, key.fold(1).normal(batch.shape(), batch.dtype()));
             Tensor s = score.apply(yt, t);
@@ -121,7 +126,7 @@ public final class Objectives {
     public static Objective ism(Sde sde, Divergence divergence, Weighting weighting, int simulationSteps) {
         Objects.requireNonNull(divergence, "ism: divergence");
         return (score, batch, key) -> {
-            checkBatch("ism", batch);
+            checkBatch("ism", batch, sde);
             Tensor t = times(sde, batch, key, T_MIN);
             Tensor yt = marginalSample(sde, batch, t, key, simulationSteps).stopGradient();
             Tensor s = score.apply(yt, t);
@@ -135,7 +140,7 @@ public final class Objectives {
     /** Sliced score matching with Rademacher projections {@code v}: {@code E λ [(vᵀs)² + 2 vᵀ(∂s/∂y)v]}. */
     public static Objective ssm(Sde sde, Weighting weighting, int simulationSteps) {
         return (score, batch, key) -> {
-            checkBatch("ssm", batch);
+            checkBatch("ssm", batch, sde);
             Tensor t = times(sde, batch, key, T_MIN);
             Tensor yt = marginalSample(sde, batch, t, key, simulationSteps).stopGradient();
             Tensor s = score.apply(yt, t);
@@ -166,7 +171,7 @@ public final class Objectives {
         Objects.requireNonNull(pairs, "localDsm: pairs");
         Objects.requireNonNull(jacobian, "localDsm: jacobian");
         return (score, batch, key) -> {
-            checkBatch("localDsm", batch);
+            checkBatch("localDsm", batch, sde);
             Tensor t = times(sde, batch, key, T_MIN);
             Tensor s = pairs.start(t).stopGradient();
             Tensor ys = marginalSample(sde, batch, s, key, simulationSteps).stopGradient();

@@ -57,6 +57,7 @@ public final class Likelihood {
         }
         int n = data.shape().dim(0);
         int d = data.shape().dim(1);
+        Samplers.checkRequest(sde, score, n, d);
         Prior pi = prior != null ? prior : sde.prior();
         Tensor y = Tensor.placeholder("y", Shape.of(n, d));
         Tensor tt = Tensor.placeholder("t", Shape.of(1, 1));

@@ -8,6 +8,7 @@ import dev.nabla.core.Tensor;
 import dev.nabla.core.backend.Backend;
 import dev.nabla.core.random.Key;
 import dev.nabla.dsl.ScoreFunction;
+import dev.nabla.dsl.nn.Module;
 import dev.nabla.dsl.sde.Sde;
 import dev.nabla.dsl.sde.VariancePreserving;
 
@@ -48,6 +49,21 @@ public final class Samplers {
         if (!(tMin >= 0 && tMin < sde.horizon())) {
             throw new IllegalArgumentException("sampler: tMin = " + tMin + ", expected 0 <= tMin < T = " + sde.horizon());
         }
+        if (score instanceof Module m) {
+            m.inputDimension().ifPresent(d -> sde.checkDimension("sampler: the score model's input", d));
+        }
+    }
+
+    /** Checks a sampling request against the SDE and the model: n ≥ 1 rows of width d. */
+    static void checkRequest(Sde sde, ScoreFunction score, int n, int d) {
+        if (n < 1 || d < 1) {
+            throw new IllegalArgumentException("sample: n = " + n + ", d = " + d + "; expected n >= 1 rows of width d >= 1");
+        }
+        sde.checkDimension("sample: d", d);
+        if (score instanceof Module m && m.inputDimension().isPresent() && m.inputDimension().getAsInt() != d) {
+            throw new IllegalArgumentException("sample: d = " + d + ", expected the score model's input dimension D = "
+                    + m.inputDimension().getAsInt());
+        }
     }
 
     /** Prior samples at time T, {@code [n, d]}. */
@@ -71,6 +87,7 @@ public final class Samplers {
                     + "; expected correctorSteps >= 0 and snr > 0 when correcting");
         }
         return (n, d, key) -> {
+            checkRequest(sde, score, n, d);
             double dt = (sde.horizon() - tMin) / steps;
             Tensor y = Tensor.placeholder("y", Shape.of(n, d));
             Tensor tt = Tensor.placeholder("t", Shape.of(1, 1));
@@ -130,6 +147,7 @@ public final class Samplers {
     public static Sampler probabilityFlowHeun(Sde sde, ScoreFunction score, int steps, double tMin, Backend backend) {
         check(sde, score, steps, tMin);
         return (n, d, key) -> {
+            checkRequest(sde, score, n, d);
             Velocity vel = new Velocity(sde, score, n, d, backend);
             NdArray y = prior(sde, n, d, key, backend);
             double h = (sde.horizon() - tMin) / steps;
@@ -159,6 +177,7 @@ public final class Samplers {
             throw new IllegalArgumentException("probabilityFlowRk45: rtol = " + rtol + ", atol = " + atol + ", expected > 0");
         }
         return (n, d, key) -> {
+            checkRequest(sde, score, n, d);
             Velocity vel = new Velocity(sde, score, n, d, backend);
             NdArray y = prior(sde, n, d, key, backend);
             double[] state = y.toDoubleArray();

@@ -14,6 +14,14 @@ public interface Prior {
     /** {@code ∇ log π(y)}, shape of y. */
     Tensor score(Tensor y);
 
+    /**
+     * The data dimension this prior is defined on, when it has one (a Gaussian mixture's D); empty for priors
+     * that apply to any dimension (an isotropic Gaussian, an elementwise logistic).
+     */
+    default java.util.OptionalInt dimension() {
+        return java.util.OptionalInt.empty();
+    }
+
     /** An isotropic Gaussian {@code N(0, s² I)}. */
     static Prior gaussian(double std) {
         if (!(std > 0) || !Double.isFinite(std)) {

@@ -14,6 +14,28 @@ public interface Sde {
     /** The horizon T. */
     double horizon();
 
+    /**
+     * The data dimension the SDE is defined on, when it has one — that of its prior (e.g. a Langevin diffusion
+     * towards a D-dimensional mixture); empty for SDEs that act on rows of any width (VE, VP, OU, …).
+     */
+    default java.util.OptionalInt dimension() {
+        return prior().dimension();
+    }
+
+    /**
+     * Checks that rows of width {@code d} (data, samples, or a score model's input) fit this SDE.
+     *
+     * @param what the caller and argument named in the error
+     * @throws IllegalArgumentException naming {@code what}, d and the SDE's dimension, when they differ
+     */
+    default void checkDimension(String what, int d) {
+        java.util.OptionalInt own = dimension();
+        if (own.isPresent() && own.getAsInt() != d) {
+            throw new IllegalArgumentException(what + " has dimension D = " + d + ", expected the SDE's dimension D = "
+                    + own.getAsInt() + " (" + this + ")");
+        }
+    }
+
     /** The drift {@code f(y, t)}, shape of y. */
     Tensor drift(Tensor y, Tensor t);
 
