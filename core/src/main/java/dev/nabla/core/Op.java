@@ -56,7 +56,26 @@ public enum Op {
     MATMUL(Kind.MATMUL);
 
     /** The families the compiler and backends dispatch on. */
-    public enum Kind { SOURCE, KEY, RANDOM, UNARY, BINARY, TERNARY, REDUCE, MOVEMENT, MATMUL }
+    public enum Kind {
+        /** Constants, parameters, placeholders. */
+        SOURCE,
+        /** PRNG keys and their folds. */
+        KEY,
+        /** Uniform or normal numbers drawn from a key. */
+        RANDOM,
+        /** Elementwise with one argument. */
+        UNARY,
+        /** Elementwise with two (broadcast) arguments. */
+        BINARY,
+        /** Elementwise with three arguments (select). */
+        TERNARY,
+        /** Sum or maximum over axes. */
+        REDUCE,
+        /** Reshape, permute, expand, slice, pad: data movement only. */
+        MOVEMENT,
+        /** Batched matrix product. */
+        MATMUL
+    }
 
     public final Kind kind;
 

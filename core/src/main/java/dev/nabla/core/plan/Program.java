@@ -46,7 +46,14 @@ public record Program(List<Slot> slots, List<ConstantSlot> constants, List<Input
      */
     public record KeySlot(Kind kind, int index, Key constant, int parent, long data) {
         /** Where a key comes from. */
-        public enum Kind { INPUT, CONSTANT, FOLD }
+        public enum Kind {
+            /** Bound by the caller at each run. */
+            INPUT,
+            /** Fixed when the plan was built. */
+            CONSTANT,
+            /** Another key slot folded with a constant. */
+            FOLD
+        }
     }
 
     /** Where an output is read, with the shape it is read as. */

@@ -117,7 +117,12 @@ public final class Objectives {
     }
 
     /** How ISM and SSM take the model's divergence. */
-    public enum Divergence { EXACT, HUTCHINSON }
+    public enum Divergence {
+        /** {@code div s = Σ_i ∂s_i/∂y_i} by D reverse passes. */
+        EXACT,
+        /** {@code vᵀ (∂s/∂y) v} with one Rademacher probe v per row (Hutchinson): unbiased, one pass. */
+        HUTCHINSON
+    }
 
     /**
      * Implicit score matching {@code E λ(t) [‖s(y_t, t)‖² + 2 div_y s(y_t, t)]} on samples of the marginal:

@@ -26,7 +26,12 @@ public final class Likelihood {
     }
 
     /** How the divergence of the probability-flow velocity is taken: D reverse passes, or one probe. */
-    public enum Divergence { EXACT, HUTCHINSON }
+    public enum Divergence {
+        /** {@code Σ_i ∂v_i/∂y_i} by D reverse passes: exact, D times the cost. */
+        EXACT,
+        /** Hutchinson–Skilling {@code εᵀ (∂v/∂y) ε}, one Rademacher probe per row: unbiased, one pass. */
+        HUTCHINSON
+    }
 
     /** Per-row log-densities and the solver's step count. */
     public record Result(double[] logDensity, int accepted, int evaluations) {
