@@ -106,7 +106,7 @@ public class NonlinearLocalDsm {
         Objective[] objectives = {localDsm, ism};
         XYChart edChart = new XYChartBuilder().width(900).height(500).title("energy distance to held-out data")
                 .xAxisTitle("training wall-clock time (s)").yAxisTitle("energy distance").build();
-        edChart.getStyler().setYAxisLogarithmic(true);
+        edChart.getStyler().setYAxisDecimalPattern("0.000");
         XYChart lossChart = new XYChartBuilder().width(900).height(500).title("training loss (each on its own axis)")
                 .xAxisTitle("training wall-clock time (s)").yAxisTitle("loss").build();
         double[] finalEd = new double[2];
