@@ -33,6 +33,42 @@ public interface Backend {
         return simd(Runtime.getRuntime().availableProcessors());
     }
 
+    /**
+     * A backend by name, for command-line flags and configuration: {@code "reference"}, {@code "simd"} (every
+     * core), {@code "simd:N"} (at most N threads), or the name of a backend another module provides through
+     * {@link BackendProvider} (e.g. {@code "tornado"} from {@code nabla-gpu}).
+     *
+     * @throws IllegalArgumentException for an unknown name or bad options, listing the known names
+     * @throws IllegalStateException    when a provided backend cannot run here (its message says what to install)
+     */
+    static Backend named(String spec) {
+        java.util.Objects.requireNonNull(spec, "Backend.named: spec");
+        String s = spec.trim();
+        if (s.equals("reference")) {
+            return reference();
+        }
+        if (s.equals("simd")) {
+            return simd();
+        }
+        if (s.startsWith("simd:")) {
+            try {
+                return simd(Integer.parseInt(s.substring(5)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Backend.named: '" + spec + "', expected simd:N with N >= 1 threads");
+            }
+        }
+        String prefix = s.contains(":") ? s.substring(0, s.indexOf(':')) : s;
+        java.util.List<String> known = new java.util.ArrayList<>(java.util.List.of("reference", "simd", "simd:N"));
+        for (BackendProvider p : java.util.ServiceLoader.load(BackendProvider.class)) {
+            if (p.prefix().equals(prefix)) {
+                return p.create(s);
+            }
+            known.add(p.prefix());
+        }
+        throw new IllegalArgumentException("Backend.named: unknown backend '" + spec + "'; expected one of " + known
+                + (known.contains("tornado") ? "" : " (tornado needs nabla-gpu on the class path)"));
+    }
+
     /** The Vector API backend using at most {@code threads} threads. */
     static Backend simd(int threads) {
         if (threads < 1) {
