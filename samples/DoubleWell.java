@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 25
 //DEPS dev.nabla:nabla-dsl:0.1.0-SNAPSHOT
+//DEPS dev.nabla:nabla-gpu:0.1.0-SNAPSHOT
 //DEPS org.knowm.xchart:xchart:3.8.8
 //JAVA_OPTIONS --add-modules jdk.incubator.vector -Djava.awt.headless=true
 //COMPILE_OPTIONS --add-modules jdk.incubator.vector -Xlint:-incubating
@@ -43,9 +44,12 @@ import java.util.List;
  * (Jacobian by autodiff) over pairs with {@code ∫_s^t g² = λ}. A score MLP s(y, t) trained this way is compared
  * with {@code −V'} on a grid, at several t, by its π-weighted RMS error.
  *
- * <pre>bin/jbang samples/DoubleWell.java [--steps N] [--lambda λ] [--out DIR] [--full]</pre>
+ * <pre>bin/jbang samples/DoubleWell.java [--steps N] [--lambda λ] [--out DIR] [--full] [--backend NAME]</pre>
  */
 public class DoubleWell {
+    /** Where plans run: {@code --backend reference|simd|simd:N|tornado} (default simd, every core). */
+    static Backend BACKEND = Backend.simd();
+
     public static void main(String[] args) throws Exception {
         int steps = 3000;
         double lambda = 0.05;
@@ -55,9 +59,10 @@ public class DoubleWell {
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--lambda" -> lambda = Double.parseDouble(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--backend" -> BACKEND = Backend.named(args[++i]);
                 case "--full" -> steps = 12_000;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; expected --steps N, --lambda λ, --out DIR or --full");
+                        + "; expected --steps N, --lambda λ, --out DIR, --full or --backend NAME");
             }
         }
         Files.createDirectories(out);
@@ -70,7 +75,7 @@ public class DoubleWell {
         FitResult<Mlp> fit = Trainer.of(model, Objectives.localDsm(sde, TimePairs.integral(g, lambda),
                         LinearizedTransition.Jacobian.DIAGONAL, 200, null))
                 .optimizer(new Adam(Schedule.cosine(3e-3, steps, 1e-5))) // decay: the target's variance ∝ 1/λ
-                .batch(512).steps(steps).backend(Backend.simd()).logEvery(50).fit(data, Key.of(2));
+                .batch(512).steps(steps).backend(BACKEND).logEvery(50).fit(data, Key.of(2));
         System.out.printf("local-DSM, λ = %.3f: %d steps in %.1f s, loss %.3f -> %.3f%n", lambda, fit.steps(),
                 fit.wallTime().toMillis() / 1e3, fit.initialLoss(), fit.finalLoss());
 
@@ -89,7 +94,7 @@ public class DoubleWell {
         Tensor y = Tensor.placeholder("y", Shape.of(n, 1));
         Tensor t = Tensor.placeholder("t", Shape.of(n, 1));
         Tensor s = model.apply(y, t);
-        Plan plan = Plan.compile(List.of(s), Backend.simd());
+        Plan plan = Plan.compile(List.of(s), BACKEND);
         XYChart chart = new XYChartBuilder().width(900).height(550)
                 .title("double well: learned score s(y, t) vs the exact −V'(y)").xAxisTitle("y").yAxisTitle("score").build();
         chart.addSeries("exact −V'(y)", ys, exact).setMarker(SeriesMarkers.NONE);

@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 25
 //DEPS dev.nabla:nabla-core:0.1.0-SNAPSHOT
+//DEPS dev.nabla:nabla-gpu:0.1.0-SNAPSHOT
 //JAVA_OPTIONS --add-modules jdk.incubator.vector
 //COMPILE_OPTIONS --add-modules jdk.incubator.vector -Xlint:-incubating
 
@@ -20,7 +21,7 @@ import java.util.List;
  * A tour of nabla's core in two parts: derivatives of any order as graphs, and a training loop whose every
  * step (forward, backward, Adam update, fresh random minibatch) is one compiled plan.
  *
- * <pre>bin/jbang samples/GradientTour.java [--backend reference|simd] [--steps N]</pre>
+ * <pre>bin/jbang samples/GradientTour.java [--backend reference|simd|simd:N] [--steps N]</pre>
  */
 public class GradientTour {
 
@@ -29,14 +30,11 @@ public class GradientTour {
         int steps = 3000;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--backend" -> backend = switch (args[++i]) {
-                    case "reference" -> Backend.reference(); // scalar loops: defines what every op means
-                    case "simd" -> Backend.simd();           // JDK Vector API, fused kernels
-                    default -> throw new IllegalArgumentException("--backend " + args[i] + ", expected reference or simd");
-                };
+                // reference: scalar loops that define what every op means; simd[:N]: JDK Vector API, fused kernels
+                case "--backend" -> backend = Backend.named(args[++i]);
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: GradientTour [--backend reference|simd] [--steps N]");
+                        + "; usage: GradientTour [--backend reference|simd|simd:N] [--steps N]");
             }
         }
         System.out.println("backend: " + backend.name());

@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 25
 //DEPS dev.nabla:nabla-dsl:0.1.0-SNAPSHOT
+//DEPS dev.nabla:nabla-gpu:0.1.0-SNAPSHOT
 //DEPS org.knowm.xchart:xchart:3.8.8
 //JAVA_OPTIONS --add-modules jdk.incubator.vector -Djava.awt.headless=true
 //COMPILE_OPTIONS --add-modules jdk.incubator.vector -Xlint:-incubating
@@ -68,9 +69,12 @@ import java.util.List;
  * per coordinate — π factorises over the two coordinates, so each is a 1-D Langevin diffusion), averaged over
  * {@code y_s ~ π}, across t, for the scheduler {@code ∫_s^t β = λ} and for a fixed gap {@code s = t − ℓ}.
  *
- * <pre>bin/jbang samples/NonlinearLocalDsm.java [--steps N] [--lambda λ] [--out DIR] [--plain] [--full]</pre>
+ * <pre>bin/jbang samples/NonlinearLocalDsm.java [--steps N] [--lambda λ] [--out DIR] [--plain] [--full] [--backend NAME]</pre>
  */
 public class NonlinearLocalDsm {
+    /** Where plans run: {@code --backend reference|simd|simd:N|tornado} (default simd, every core). */
+    static Backend BACKEND = Backend.simd();
+
     public static void main(String[] args) throws Exception {
         int steps = 1500;
         double lambda = 0.05;
@@ -81,10 +85,11 @@ public class NonlinearLocalDsm {
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--lambda" -> lambda = Double.parseDouble(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--backend" -> BACKEND = Backend.named(args[++i]);
                 case "--plain" -> plain = true;
                 case "--full" -> steps = 10_000;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; expected --steps N, --lambda λ, --out DIR, --plain or --full");
+                        + "; expected --steps N, --lambda λ, --out DIR, --plain, --full or --backend NAME");
             }
         }
         Files.createDirectories(out);
@@ -121,7 +126,7 @@ public class NonlinearLocalDsm {
             ScoreFunction model = plain ? net : ScaledScore.residual(sde, net);
             Trainer<ScoreFunction> trainer = Trainer.of(model, net.parameters(), objectives[m])
                     .optimizer(new Adam(Schedule.cosine(2e-3, steps, 1e-5))).batch(512)
-                    .steps(steps / chunks).logEvery(25).backend(Backend.simd());
+                    .steps(steps / chunks).logEvery(25).backend(BACKEND);
             List<Double> xs = new ArrayList<>();
             List<Double> ys = new ArrayList<>();
             List<Double> lossTime = new ArrayList<>();
@@ -136,7 +141,7 @@ public class NonlinearLocalDsm {
                     losses.add(fit.losses()[i]);
                 }
                 elapsed += chunkSeconds;
-                samples[m] = Samplers.probabilityFlowRk45(sde, model, 1e-4, 1e-4, 1e-3, Backend.simd())
+                samples[m] = Samplers.probabilityFlowRk45(sde, model, 1e-4, 1e-4, 1e-3, BACKEND)
                         .sample(1000, 2, Key.of(20));
                 xs.add(elapsed);
                 ys.add(Metrics.energyDistance(samples[m], test));
@@ -151,7 +156,7 @@ public class NonlinearLocalDsm {
             seconds[m] = elapsed;
             NdArray testRows = NdArray.of(Arrays.copyOf(test.toDoubleArray(), 400), 200, 2);
             Likelihood.Result r = Likelihood.logDensity(sde, model, testRows, Likelihood.Divergence.EXACT, 1e-3, 1e-5, 1e-5,
-                    null, Key.of(5), Backend.simd());
+                    null, Key.of(5), BACKEND);
             nll[m] = -Arrays.stream(r.logDensity()).average().orElseThrow();
         }
         lossChart.setYAxisGroupTitle(0, names[0] + " loss");

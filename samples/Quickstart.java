@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 25
 //DEPS dev.nabla:nabla-dsl:0.1.0-SNAPSHOT
+//DEPS dev.nabla:nabla-gpu:0.1.0-SNAPSHOT
 //DEPS org.knowm.xchart:xchart:3.8.8
 //JAVA_OPTIONS --add-modules jdk.incubator.vector -Djava.awt.headless=true
 //COMPILE_OPTIONS --add-modules jdk.incubator.vector -Xlint:-incubating
@@ -38,10 +39,13 @@ import java.nio.file.Path;
  *   <li>energy distances to fresh data, and two plots: data vs samples, and the loss curve.</li>
  * </ol>
  *
- * <pre>bin/jbang samples/Quickstart.java [--steps N] [--out DIR] [--full]</pre>
+ * <pre>bin/jbang samples/Quickstart.java [--steps N] [--out DIR] [--full] [--backend NAME]</pre>
  * {@code --full} trains 4× longer (a few minutes) for nicer samples.
  */
 public class Quickstart {
+    /** Where plans run: {@code --backend reference|simd|simd:N|tornado} (default simd, every core). */
+    static Backend BACKEND = Backend.simd();
+
     public static void main(String[] args) throws Exception {
         int steps = 4000;
         Path out = Path.of("out/quickstart");
@@ -49,9 +53,10 @@ public class Quickstart {
             switch (args[i]) {
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--backend" -> BACKEND = Backend.named(args[++i]);
                 case "--full" -> steps = 16_000;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; expected --steps N, --out DIR or --full");
+                        + "; expected --steps N, --out DIR, --full or --backend NAME");
             }
         }
         Files.createDirectories(out);
@@ -64,7 +69,7 @@ public class Quickstart {
         Mlp model = Mlp.builder(2).hidden(128, 128, 128).activation(Activation.SILU).timeEmbedding(16)
                 .key(Key.of(1)).build();
         FitResult<Mlp> fit = Trainer.of(model, Objectives.dsm(sde)).adam(2e-3).batch(512).steps(steps)
-                .backend(Backend.simd()).logEvery(50).fit(data, Key.of(2));
+                .backend(BACKEND).logEvery(50).fit(data, Key.of(2));
         System.out.printf("trained %d steps in %.1f s (%.0f steps/s, plan compiled in %d ms): loss %.3f -> %.3f%n",
                 fit.steps(), fit.wallTime().toMillis() / 1e3, fit.stepsPerSecond(), fit.compileTime().toMillis(),
                 fit.initialLoss(), fit.finalLoss());
@@ -72,9 +77,9 @@ public class Quickstart {
         // 3. sampling
         int n = 2000;
         long t0 = System.nanoTime();
-        NdArray sde1 = Samplers.eulerMaruyama(sde, model, 500, 1e-3, Backend.simd()).sample(n, 2, Key.of(3));
+        NdArray sde1 = Samplers.eulerMaruyama(sde, model, 500, 1e-3, BACKEND).sample(n, 2, Key.of(3));
         long t1 = System.nanoTime();
-        NdArray ode = Samplers.probabilityFlowRk45(sde, model, 1e-4, 1e-4, 1e-3, Backend.simd()).sample(n, 2, Key.of(4));
+        NdArray ode = Samplers.probabilityFlowRk45(sde, model, 1e-4, 1e-4, 1e-3, BACKEND).sample(n, 2, Key.of(4));
         long t2 = System.nanoTime();
 
         // 4. metrics

@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 25
 //DEPS dev.nabla:nabla-dsl:0.1.0-SNAPSHOT
+//DEPS dev.nabla:nabla-gpu:0.1.0-SNAPSHOT
 //DEPS org.knowm.xchart:xchart:3.8.8
 //JAVA_OPTIONS --add-modules jdk.incubator.vector -Djava.awt.headless=true
 //COMPILE_OPTIONS --add-modules jdk.incubator.vector -Xlint:-incubating
@@ -42,9 +43,12 @@ import java.util.List;
  * </ul>
  * Prints a table of the final parameters and score norms and writes parameters.png (μ, s and C2 over steps).
  *
- * <pre>bin/jbang samples/ScoreNormBias.java [--steps N] [--out DIR] [--full]</pre>
+ * <pre>bin/jbang samples/ScoreNormBias.java [--steps N] [--out DIR] [--full] [--backend NAME]</pre>
  */
 public class ScoreNormBias {
+    /** Where plans run: {@code --backend reference|simd|simd:N|tornado} (default simd, every core). */
+    static Backend BACKEND = Backend.simd();
+
     record Run(String name, List<Double> steps, List<Double> mu, List<Double> s, List<Double> c2) {
     }
 
@@ -55,9 +59,10 @@ public class ScoreNormBias {
             switch (args[i]) {
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--backend" -> BACKEND = Backend.named(args[++i]);
                 case "--full" -> steps = 6000;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; expected --steps N, --out DIR or --full");
+                        + "; expected --steps N, --out DIR, --full or --backend NAME");
             }
         }
         Files.createDirectories(out);
@@ -82,7 +87,7 @@ public class ScoreNormBias {
             };
             Run run = new Run(name, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             Trainer.of(frozen, List.of(mu, logS), objective).adam(1e-2).batch(2048).steps(steps).logEvery(25)
-                    .backend(Backend.simd())
+                    .backend(BACKEND)
                     .callback((step, loss) -> {
                         double m = mu.value().getFlat(0);
                         double s = Math.exp(logS.value().getFlat(0));

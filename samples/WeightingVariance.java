@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 25
 //DEPS dev.nabla:nabla-dsl:0.1.0-SNAPSHOT
+//DEPS dev.nabla:nabla-gpu:0.1.0-SNAPSHOT
 //DEPS org.knowm.xchart:xchart:3.8.8
 //JAVA_OPTIONS --add-modules jdk.incubator.vector -Djava.awt.headless=true
 //COMPILE_OPTIONS --add-modules jdk.incubator.vector -Xlint:-incubating
@@ -51,9 +52,12 @@ import java.util.List;
  *       reach similar quality).</li>
  * </ol>
  *
- * <pre>bin/jbang samples/WeightingVariance.java [--steps N] [--out DIR] [--full]</pre>
+ * <pre>bin/jbang samples/WeightingVariance.java [--steps N] [--out DIR] [--full] [--backend NAME]</pre>
  */
 public class WeightingVariance {
+    /** Where plans run: {@code --backend reference|simd|simd:N|tornado} (default simd, every core). */
+    static Backend BACKEND = Backend.simd();
+
     static final GaussianMixture MIXTURE = GaussianMixture.isotropic(new double[] {0.3, 0.3, 0.4},
             new double[][] {{-2, 0}, {2, 0}, {0, 2.5}}, 0.3);
     static final VarianceExploding SDE = new VarianceExploding(0.01, 10);
@@ -65,9 +69,10 @@ public class WeightingVariance {
             switch (args[i]) {
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--backend" -> BACKEND = Backend.named(args[++i]);
                 case "--full" -> steps = 8000;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; expected --steps N, --out DIR or --full");
+                        + "; expected --steps N, --out DIR, --full or --backend NAME");
             }
         }
         Files.createDirectories(out);
@@ -80,7 +85,7 @@ public class WeightingVariance {
 
         // 1. relative gradient variance in two noise bands, for a briefly trained model
         Mlp probe = Mlp.builder(2).hidden(64, 64).activation(Activation.SILU).timeEmbedding(8).key(Key.of(2)).build();
-        Trainer.of(probe, Objectives.dsm(SDE)).adam(2e-3).batch(256).steps(500).backend(Backend.simd()).fit(data, Key.of(3));
+        Trainer.of(probe, Objectives.dsm(SDE)).adam(2e-3).batch(256).steps(500).backend(BACKEND).fit(data, Key.of(3));
         double[][] bands = {{0.01, 0.1}, {1, 10}};
         double[][] relVar = new double[2][2];
         System.out.println("variance of the per-example parameter gradient, tr Cov, weightings scaled to mean 1 in the band");
@@ -105,7 +110,7 @@ public class WeightingVariance {
             List<Double> ys = new ArrayList<>();
             int chunk = Math.max(1, steps / 5);
             Trainer<Mlp> trainer = Trainer.of(model, Objectives.dsm(SDE).weighting(weightings[w])).adam(2e-3).batch(512)
-                    .steps(chunk).backend(Backend.simd());
+                    .steps(chunk).backend(BACKEND);
             for (int done = chunk; done <= steps; done += chunk) {
                 trainer.fit(data, Key.of(5));
                 xs.add((double) done);
@@ -127,7 +132,7 @@ public class WeightingVariance {
                 Mlp model = Mlp.builder(2).hidden(widths[c], widths[c]).activation(Activation.SILU).timeEmbedding(16)
                         .key(Key.of(7)).build();
                 Trainer.of(model, Objectives.dsm(SDE).weighting(weightings[w])).adam(2e-3).batch(512).steps(steps)
-                        .backend(Backend.simd()).fit(data, Key.of(8));
+                        .backend(BACKEND).fit(data, Key.of(8));
                 sweep[w][c] = energy(model, fresh, Key.of(9));
             }
             System.out.printf("| %12d | %12.4f | %10.4f |%n", widths[c], sweep[0][c], sweep[1][c]);
@@ -183,7 +188,7 @@ public class WeightingVariance {
             }
             flat.add(Tensor.concat(0, parts));
         }
-        Plan plan = Plan.compile(flat, Backend.simd());
+        Plan plan = Plan.compile(flat, BACKEND);
         double trSum = 0;
         int n = data.shape().dim(0);
         int reps = 10;
@@ -218,7 +223,7 @@ public class WeightingVariance {
     }
 
     static double energy(Mlp model, NdArray fresh, Key key) {
-        NdArray x = Samplers.probabilityFlowRk45(SDE, model, 1e-4, 1e-4, 1e-3, Backend.simd()).sample(1000, 2, key);
+        NdArray x = Samplers.probabilityFlowRk45(SDE, model, 1e-4, 1e-4, 1e-3, BACKEND).sample(1000, 2, key);
         return Metrics.energyDistance(x, fresh);
     }
 }
