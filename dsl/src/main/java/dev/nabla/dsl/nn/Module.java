@@ -26,4 +26,9 @@ public interface Module {
     default java.util.OptionalInt inputDimension() {
         return java.util.OptionalInt.empty();
     }
+
+    /** {@link #inputDimension()} of {@code model} when it is a module; empty for any other score function. */
+    static java.util.OptionalInt inputDimensionOf(Object model) {
+        return model instanceof Module m ? m.inputDimension() : java.util.OptionalInt.empty();
+    }
 }

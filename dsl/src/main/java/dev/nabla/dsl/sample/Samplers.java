@@ -49,9 +49,7 @@ public final class Samplers {
         if (!(tMin >= 0 && tMin < sde.horizon())) {
             throw new IllegalArgumentException("sampler: tMin = " + tMin + ", expected 0 <= tMin < T = " + sde.horizon());
         }
-        if (score instanceof Module m) {
-            m.inputDimension().ifPresent(d -> sde.checkDimension("sampler: the score model's input", d));
-        }
+        Module.inputDimensionOf(score).ifPresent(d -> sde.checkDimension("sampler: the score model's input", d));
     }
 
     /** Checks a sampling request against the SDE and the model: n ≥ 1 rows of width d. */
@@ -60,9 +58,10 @@ public final class Samplers {
             throw new IllegalArgumentException("sample: n = " + n + ", d = " + d + "; expected n >= 1 rows of width d >= 1");
         }
         sde.checkDimension("sample: d", d);
-        if (score instanceof Module m && m.inputDimension().isPresent() && m.inputDimension().getAsInt() != d) {
+        java.util.OptionalInt model = Module.inputDimensionOf(score);
+        if (model.isPresent() && model.getAsInt() != d) {
             throw new IllegalArgumentException("sample: d = " + d + ", expected the score model's input dimension D = "
-                    + m.inputDimension().getAsInt());
+                    + model.getAsInt());
         }
     }
 

@@ -51,12 +51,14 @@ public final class Simulation {
         Diffusion g = sde.schedule();
         Tensor du = g.integral(t).div(steps); // G(t) = ∫_0^t g²
         Tensor sq = du.sqrt();
+        SeparableDrift separable = sde instanceof SeparableDrift s ? s : null;
+        Tensor fieldStep = separable != null ? du.div(separable.kappa()) : null; // Δu/κ
         Tensor y = y0;
         Tensor tau = t.mul(0);
         for (int i = 0; i < steps; i++) {
             Tensor z = key.fold(i).normal(y0.shape(), y0.dtype());
-            if (sde instanceof SeparableDrift separable) {
-                y = y.add(separable.field(y).mul(du.div(separable.kappa()))).add(sq.mul(z));
+            if (separable != null) {
+                y = y.add(separable.field(y).mul(fieldStep)).add(sq.mul(z));
             } else {
                 Tensor next = i == steps - 1 ? t : g.inverseIntegral(du.mul(i + 1));
                 y = y.add(sde.drift(y, tau).mul(next.sub(tau))).add(sq.mul(z));

@@ -209,9 +209,10 @@ public final class Trainer<M extends ScoreFunction> {
             throw new IllegalArgumentException("fit: data[" + bad / d + ", " + bad % d + "] = " + data.getFlat(bad)
                     + ", expected finite values");
         }
-        if (model instanceof Module m && m.inputDimension().isPresent() && m.inputDimension().getAsInt() != data.shape().dim(1)) {
+        java.util.OptionalInt width = Module.inputDimensionOf(model);
+        if (width.isPresent() && width.getAsInt() != data.shape().dim(1)) {
             throw new IllegalArgumentException("fit: data has shape " + data.shape() + ", expected D = "
-                    + m.inputDimension().getAsInt() + " columns, the model's input dimension");
+                    + width.getAsInt() + " columns, the model's input dimension");
         }
         Tensor ph = Tensor.placeholder("batch", Shape.of(batch, data.shape().dim(1)), data.dtype());
         return run(ph, data, null, key);
