@@ -7,18 +7,63 @@ import java.util.Arrays;
  * the concrete values that flow into and out of compiled plans. Unlike {@link Tensor} (a lazy graph node)
  * it holds numbers. Arrays returned by a plan are views of the plan's buffers and are overwritten by its
  * next run; copy them ({@link #copy()}) to keep them.
+ *
+ * <p><b>Device residency.</b> A backend that keeps an array on an accelerator (parameters and optimizer state
+ * of a training step stay there between runs) marks it with {@link #residesOn}. Every accessor first calls
+ * {@link #toHost()}, which brings the device's newer values back once and clears the mark; the backend then
+ * uploads the host values again before its next run. So host code never sees stale values, and device code
+ * never misses a host write. Views made with {@link #reshape} share the mark with the array they view.
  */
 public final class NdArray {
     private final Shape shape;
     private final DType dtype;
     private final double[] f64;
     private final float[] f32;
+    private final Residence residence;
 
-    private NdArray(Shape shape, DType dtype, double[] f64, float[] f32) {
+    /** A newer copy of an array's values held by a device, see {@link #residesOn}. */
+    public interface DeviceCopy {
+        /** Copies the device's values into the host array (the one marked with {@link #residesOn}). */
+        void toHost();
+    }
+
+    /** Where the newest values are: shared by an array and its reshaped views. */
+    private static final class Residence {
+        DeviceCopy device;
+    }
+
+    private NdArray(Shape shape, DType dtype, double[] f64, float[] f32, Residence residence) {
         this.shape = shape;
         this.dtype = dtype;
         this.f64 = f64;
         this.f32 = f32;
+        this.residence = residence;
+    }
+
+    private NdArray(Shape shape, DType dtype, double[] f64, float[] f32) {
+        this(shape, dtype, f64, f32, new Residence());
+    }
+
+    /**
+     * Marks the device copy {@code copy} as newer than the host values (called by device backends after a run
+     * that may have updated this array on the device); {@code null} clears the mark without copying.
+     */
+    public void residesOn(DeviceCopy copy) {
+        residence.device = copy;
+    }
+
+    /** The device copy newer than the host values, or {@code null} when the host values are current. */
+    public DeviceCopy residence() {
+        return residence.device;
+    }
+
+    /** Brings a newer device copy's values back into the host array, if there is one, and clears the mark. */
+    public void toHost() {
+        DeviceCopy d = residence.device;
+        if (d != null) {
+            residence.device = null;
+            d.toHost();
+        }
     }
 
     /** Wraps (does not copy) {@code data} as float64 with the given shape. */
@@ -93,6 +138,7 @@ public final class NdArray {
 
     /** The backing {@code double[]} (float64 only); writes go straight into the array. */
     public double[] f64() {
+        toHost();
         if (f64 == null) {
             throw new IllegalStateException("this array is " + dtype + ", not F64");
         }
@@ -101,6 +147,7 @@ public final class NdArray {
 
     /** The backing {@code float[]} (float32 only); writes go straight into the array. */
     public float[] f32() {
+        toHost();
         if (f32 == null) {
             throw new IllegalStateException("this array is " + dtype + ", not F32");
         }
@@ -109,11 +156,17 @@ public final class NdArray {
 
     /** Element at flat row-major index {@code i}, as a double. */
     public double getFlat(int i) {
+        if (residence.device != null) {
+            toHost();
+        }
         return f64 != null ? f64[i] : f32[i];
     }
 
     /** Sets the element at flat index {@code i} (rounded to float32 for F32 arrays). */
     public void setFlat(int i, double v) {
+        if (residence.device != null) {
+            toHost();
+        }
         if (f64 != null) {
             f64[i] = v;
         } else {
@@ -148,6 +201,7 @@ public final class NdArray {
 
     /** A new {@code double[]} with all values. */
     public double[] toDoubleArray() {
+        toHost();
         if (f64 != null) {
             return f64.clone();
         }
@@ -160,6 +214,7 @@ public final class NdArray {
 
     /** A new {@code float[]} with all values (rounded for float64 arrays). */
     public float[] toFloatArray() {
+        toHost();
         if (f32 != null) {
             return f32.clone();
         }
@@ -172,6 +227,7 @@ public final class NdArray {
 
     /** A deep copy. */
     public NdArray copy() {
+        toHost();
         return new NdArray(shape, dtype, f64 == null ? null : f64.clone(), f32 == null ? null : f32.clone());
     }
 
@@ -187,7 +243,7 @@ public final class NdArray {
     public NdArray reshape(int... dims) {
         Shape s = Shape.of(dims);
         checkLength("NdArray.reshape", size(), s);
-        return new NdArray(s, dtype, f64, f32);
+        return new NdArray(s, dtype, f64, f32, residence);
     }
 
     /** Copies {@code src}'s values (same shape, any float dtype) into this array. */
@@ -213,17 +269,23 @@ public final class NdArray {
     /** Content equality (same dtype, shape and bit patterns). */
     @Override
     public boolean equals(Object o) {
+        toHost();
+        if (o instanceof NdArray a) {
+            a.toHost();
+        }
         return o instanceof NdArray a && a.dtype == dtype && a.shape.equals(shape)
                 && (f64 != null ? Arrays.equals(f64, a.f64) : Arrays.equals(f32, a.f32));
     }
 
     @Override
     public int hashCode() {
+        toHost();
         return 31 * shape.hashCode() + (f64 != null ? Arrays.hashCode(f64) : Arrays.hashCode(f32));
     }
 
     @Override
     public String toString() {
+        toHost();
         String body = f64 != null ? Arrays.toString(size() > 16 ? Arrays.copyOf(f64, 16) : f64)
                 : Arrays.toString(size() > 16 ? Arrays.copyOf(f32, 16) : f32);
         return "NdArray" + shape + " " + dtype + " " + (size() > 16 ? body.replace("]", ", …]") : body);

@@ -14,18 +14,18 @@ import java.util.Random;
  * <p>With {@code smooth}, only ops that are infinitely differentiable at every input are used, so finite
  * differences are meaningful; otherwise max, abs, comparisons and where are mixed in too.
  */
-final class RandomGraphs {
+public final class RandomGraphs {
     private RandomGraphs() {
     }
 
-    record Graph(Tensor x, Tensor y, Tensor f, Tensor last, List<String> ops) {
+    public record Graph(Tensor x, Tensor y, Tensor f, Tensor last, List<String> ops) {
         @Override
         public String toString() {
             return "x" + x.shape() + " y" + y.shape() + " ops " + ops;
         }
     }
 
-    static Graph build(long seed, int depth, int a, int b, boolean smooth, DType dtype) {
+    public static Graph build(long seed, int depth, int a, int b, boolean smooth, DType dtype) {
         Random r = new Random(seed);
         Tensor x = Tensor.placeholder("x", Shape.of(a, b), dtype);
         Tensor y = Tensor.placeholder("y", Shape.of(b), dtype);
@@ -137,7 +137,7 @@ final class RandomGraphs {
         return ok.get(r.nextInt(ok.size()));
     }
 
-    static double[] weights(Random r, int n) {
+    public static double[] weights(Random r, int n) {
         double[] w = new double[n];
         for (int i = 0; i < n; i++) {
             w[i] = r.nextDouble() * 2 - 1;

@@ -9,12 +9,14 @@ import dev.nabla.core.backend.Backend;
  *
  * <p>Where TornadoVM is not installed, selecting it fails with a message saying what to install, and
  * nothing else is affected: {@link Backend#simd()} and {@link Backend#reference()} keep working and nabla
- * starts without a GPU. <b>Status:</b> the TornadoVM backend itself (plans mapped to task graphs) is not
- * part of this version; with TornadoVM present, selecting it says so.
+ * starts without a GPU. The backend itself ({@code dev.nabla.gpu.tornado}) is compiled only where TornadoVM
+ * was installed at build time (the {@code tornadovm} Maven profile, switched on by {@code TORNADOVM_HOME}).
  */
 public final class Gpu {
     /** The class whose presence means TornadoVM's API is on the class path. */
     static final String TORNADO_API_CLASS = "uk.ac.manchester.tornado.api.TaskGraph";
+    /** The backend, present in builds made with TornadoVM installed. */
+    static final String BACKEND_CLASS = "dev.nabla.gpu.tornado.TornadoDeviceBackend";
 
     private Gpu() {
     }
@@ -37,15 +39,32 @@ public final class Gpu {
     /**
      * The TornadoVM backend for {@code spec}: {@code "tornado"} or {@code "tornado:<driver>:<device>"}.
      *
-     * @throws IllegalStateException when TornadoVM is not installed (naming what to install) or, in this
-     *                               version, when it is: the backend is not implemented yet
+     * @throws IllegalStateException    when TornadoVM is not installed (naming what to install), finds no device,
+     *                                  or this nabla-gpu was built without it
+     * @throws IllegalArgumentException for a malformed spec or device indices that name no device
      */
     public static Backend tornado(String spec) {
         if (!tornadoInstalled()) {
             throw new IllegalStateException(missingMessage(spec));
         }
-        throw new IllegalStateException("Backend '" + spec + "': TornadoVM was found, but nabla's TornadoVM backend "
-                + "is not implemented in this version of nabla-gpu; use Backend.simd() or Backend.reference()");
+        Class<?> backend;
+        try {
+            backend = Class.forName(BACKEND_CLASS, true, Gpu.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("Backend '" + spec + "': TornadoVM was found, but this nabla-gpu jar was "
+                    + "built without TornadoVM: rebuild it with TORNADOVM_HOME set (./mvnw install), which compiles "
+                    + "the backend against $TORNADOVM_HOME's tornado-api. Backend.simd() works meanwhile.", e);
+        }
+        try {
+            return (Backend) backend.getMethod("create", String.class).invoke(null, spec);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("Backend '" + spec + "': " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Backend '" + spec + "': " + e, e);
+        }
     }
 
     static String missingMessage(String spec) {

@@ -24,11 +24,13 @@ final class CpuExecutable implements Executable {
     private final long[] keys;
     private final Runnable[] steps;
     private final NdArray[] outputs;
+    private final NdArray[] parameters;
     private final boolean debug;
 
     CpuExecutable(Program program, NdArray[] parameters, boolean debug, StepFactory factory) {
         this.program = program;
         this.debug = debug;
+        this.parameters = parameters.clone();
         List<Program.Slot> slots = program.slots();
         buffers = new Object[slots.size()];
         for (Program.ParameterSlot p : program.parameters()) {
@@ -106,6 +108,9 @@ final class CpuExecutable implements Executable {
 
     @Override
     public void run() {
+        for (NdArray p : parameters) {
+            p.toHost(); // a device backend may hold newer values (see NdArray#residesOn)
+        }
         List<Program.KeySlot> ks = program.keys();
         for (int k = 0; k < keys.length; k++) {
             Program.KeySlot s = ks.get(k);

@@ -1,0 +1,559 @@
+package dev.nabla.gpu.tornado;
+
+import dev.nabla.core.DType;
+import dev.nabla.core.NdArray;
+import dev.nabla.core.Op;
+import dev.nabla.core.Shape;
+import dev.nabla.core.backend.Executable;
+import dev.nabla.core.plan.Expr;
+import dev.nabla.core.plan.Instr;
+import dev.nabla.core.plan.Program;
+import dev.nabla.core.random.Key;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.WorkerGrid3D;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
+import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import uk.ac.manchester.tornado.api.types.arrays.LongArray;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A program on a TornadoVM device. Every buffer slot is one device array ({@code DoubleArray} or
+ * {@code FloatArray}); every instruction becomes one task (a fused elementwise kernel, a tiled matmul, a
+ * local-memory reduction, a gather, a cast, a copy or a Philox kernel) of one task graph, executed once per
+ * {@link #run()}.
+ *
+ * <p>Data movement: inputs and the run's PRNG keys go to the device at every run; constants and work buffers
+ * once; outputs come back only when {@link #output} asks for them. Parameters (and the optimizer state, which
+ * the plan holds as parameters too) live on the device: a second task graph uploads them, and runs only when the
+ * host copy changed, which {@link NdArray#residesOn} tracks: after each run every parameter is marked as held
+ * here, any host access brings it back first, and the next run uploads it again.
+ */
+final class TornadoExecutable implements Executable {
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final Program program;
+    private final boolean debug;
+    private final Object[] dev;
+    private final long[] keys;
+    private final LongArray deviceKeys;
+    private final NdArray[] parameters;
+    private final Object[] parameterArrays;
+    private final NdArray.DeviceCopy[] residences;
+    private final NdArray[] outputs;
+    private final boolean[] fetched;
+    private final TornadoExecutionPlan plan;
+    private final int stepGraph;
+    private TornadoExecutionResult last;
+
+    /** Device arrays created for the lowering (split expression parts, gathered reduction inputs). */
+    private final List<Object> extra = new ArrayList<>();
+    private final Set<Object> firstExecution = new LinkedHashSet<>();
+    private final GridScheduler grids = new GridScheduler();
+    private final String stepName;
+    private int tasks;
+
+    TornadoExecutable(Program program, NdArray[] parameters, boolean debug, TornadoDevice device) {
+        this.program = program;
+        this.debug = debug;
+        long id = IDS.incrementAndGet();
+        stepName = "nabla" + id;
+        String loadName = "nabla" + id + "load";
+        List<Program.Slot> slots = program.slots();
+        dev = new Object[slots.size()];
+        for (int s = 0; s < dev.length; s++) {
+            dev[s] = allocate(slots.get(s).dtype(), slots.get(s).capacity());
+        }
+        for (Program.ConstantSlot c : program.constants()) {
+            upload(c.value(), dev[c.slot()]);
+        }
+        keys = new long[program.keys().size()];
+        for (int k = 0; k < keys.length; k++) {
+            Program.KeySlot ks = program.keys().get(k);
+            if (ks.kind() == Program.KeySlot.Kind.CONSTANT) {
+                keys[k] = ks.constant().value();
+            }
+        }
+        deviceKeys = new LongArray(Math.max(1, keys.length));
+
+        this.parameters = new NdArray[program.parameters().size()];
+        parameterArrays = new Object[this.parameters.length];
+        residences = new NdArray.DeviceCopy[this.parameters.length];
+        Set<Object> paramSet = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < this.parameters.length; i++) {
+            Program.ParameterSlot p = program.parameters().get(i);
+            NdArray host = parameters[p.index()];
+            this.parameters[i] = host;
+            Object arr = dev[p.slot()];
+            parameterArrays[i] = arr;
+            paramSet.add(arr);
+            residences[i] = () -> {
+                last.transferToHost(arr);
+                download(arr, host);
+            };
+        }
+        Set<Object> inputSet = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Program.InputSlot in : program.inputs()) {
+            inputSet.add(dev[in.slot()]);
+        }
+
+        TaskGraph step = new TaskGraph(stepName);
+        if (parameterArrays.length > 0) {
+            step.consumeFromDevice(loadName, parameterArrays);
+        }
+        List<Object> every = new ArrayList<>(inputSet);
+        every.add(deviceKeys);
+        step.transferToDevice(DataTransferMode.EVERY_EXECUTION, every.toArray());
+        for (Instr in : program.instrs()) {
+            lower(step, in);
+        }
+        if (tasks == 0) {
+            IntArray nothing = new IntArray(1);
+            firstExecution.add(nothing);
+            step.task("t0", Kernels::noop, nothing);
+        }
+        for (Object o : dev) {
+            if (!paramSet.contains(o) && !inputSet.contains(o)) {
+                firstExecution.add(o);
+            }
+        }
+        firstExecution.addAll(extra);
+        // declared before the tasks' own lists were complete: TornadoVM only needs them declared once per graph
+        step.transferToDevice(DataTransferMode.FIRST_EXECUTION, firstExecution.toArray());
+        Set<Object> back = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        outputs = new NdArray[program.outputs().size()];
+        fetched = new boolean[outputs.length];
+        for (int i = 0; i < outputs.length; i++) {
+            Program.OutputSlot o = program.outputs().get(i);
+            back.add(dev[o.slot()]);
+            outputs[i] = NdArray.zeros(o.shape(), o.dtype());
+        }
+        back.addAll(paramSet);
+        step.transferToHost(DataTransferMode.UNDER_DEMAND, back.toArray());
+        if (parameterArrays.length > 0) {
+            step.persistOnDevice(parameterArrays);
+            TaskGraph load = new TaskGraph(loadName);
+            load.transferToDevice(DataTransferMode.EVERY_EXECUTION, parameterArrays);
+            for (int i = 0; i < parameterArrays.length; i++) {
+                if (parameterArrays[i] instanceof DoubleArray d) {
+                    load.task("k" + i, Kernels::keepF64, d);
+                } else {
+                    load.task("k" + i, Kernels::keepF32, (FloatArray) parameterArrays[i]);
+                }
+            }
+            load.persistOnDevice(parameterArrays);
+            plan = new TornadoExecutionPlan(load.snapshot(), step.snapshot());
+            stepGraph = 1;
+        } else {
+            plan = new TornadoExecutionPlan(step.snapshot());
+            stepGraph = 0;
+        }
+        plan.withDevice(device).withGridScheduler(grids);
+        if (device.getTornadoVMBackend() == TornadoVMBackendType.OPENCL) {
+            plan.withCompilerFlags(TornadoVMBackendType.OPENCL, System.getProperty("tornado.opencl.compiler.flags", "-w"));
+        }
+    }
+
+    // ---- lowering ---------------------------------------------------------------------------------------------
+
+    private String nextTask() {
+        return "t" + tasks++;
+    }
+
+    private void grid(String task, uk.ac.manchester.tornado.api.WorkerGrid g) {
+        grids.addWorkerGrid(stepName + "." + task, g);
+    }
+
+    private static Object allocate(DType dtype, int n) {
+        return dtype == DType.F64 ? new DoubleArray(Math.max(1, n)) : new FloatArray(Math.max(1, n));
+    }
+
+    private Object temp(DType dtype, int n) {
+        Object t = allocate(dtype, n);
+        extra.add(t);
+        return t;
+    }
+
+    private void lower(TaskGraph g, Instr instr) {
+        switch (instr) {
+            case Instr.Elementwise e -> fused(g, e.expr(), dev[e.out()], e.size(), e.dtype());
+            case Instr.Cast c -> {
+                String t = nextTask();
+                if (c.dtype() == DType.F32) {
+                    g.task(t, Kernels::castF64F32, (FloatArray) dev[c.out()], (DoubleArray) dev[c.in()], c.size());
+                } else {
+                    g.task(t, Kernels::castF32F64, (DoubleArray) dev[c.out()], (FloatArray) dev[c.in()], c.size());
+                }
+            }
+            case Instr.Copy c -> {
+                String t = nextTask();
+                if (c.dtype() == DType.F64) {
+                    g.task(t, Kernels::copyF64, (DoubleArray) dev[c.out()], (DoubleArray) dev[c.in()], c.size());
+                } else {
+                    g.task(t, Kernels::copyF32, (FloatArray) dev[c.out()], (FloatArray) dev[c.in()], c.size());
+                }
+            }
+            case Instr.Gather ga -> gather(g, dev[ga.out()], dev[ga.in()], ga.map(), ga.dtype());
+            case Instr.Random r -> {
+                String t = nextTask();
+                int normal = r.normal() ? 1 : 0;
+                if (r.dtype() == DType.F64) {
+                    g.task(t, Kernels::randomF64, (DoubleArray) dev[r.out()], deviceKeys, r.keySlot(), normal, r.size());
+                } else {
+                    g.task(t, Kernels::randomF32, (FloatArray) dev[r.out()], deviceKeys, r.keySlot(), normal, r.size());
+                }
+            }
+            case Instr.Matmul m -> matmul(g, m);
+            case Instr.Reduce r -> reduce(g, r);
+        }
+    }
+
+    private void gather(TaskGraph g, Object out, Object in, int[] map, DType dtype) {
+        IntArray dm = IntArray.fromArray(map);
+        extra.add(dm);
+        String t = nextTask();
+        if (dtype == DType.F64) {
+            g.task(t, Kernels::gatherF64, (DoubleArray) out, (DoubleArray) in, dm, map.length);
+        } else {
+            g.task(t, Kernels::gatherF32, (FloatArray) out, (FloatArray) in, dm, map.length);
+        }
+    }
+
+    /** One fused kernel for {@code e}, after moving subtrees into their own kernels until it fits. */
+    private void fused(TaskGraph g, Expr e, Object out, int size, DType dtype) {
+        Expr fit = split(g, e, size, dtype);
+        FusedCode code = FusedCode.compile(fit);
+        IntArray dc = IntArray.fromArray(code.code());
+        extra.add(dc);
+        Object[] ins = new Object[Kernels.INPUTS];
+        for (int b = 0; b < Kernels.INPUTS; b++) {
+            ins[b] = b < code.buffers().length ? buffer(code.buffers()[b]) : unused(dtype, b);
+        }
+        String t = nextTask();
+        int n = size;
+        int len = code.length();
+        if (dtype == DType.F64) {
+            DoubleArray consts = DoubleArray.fromArray(code.consts().length == 0 ? new double[1] : code.consts());
+            extra.add(consts);
+            g.task(t, Kernels::fusedF64, (DoubleArray) out, (DoubleArray) ins[0], (DoubleArray) ins[1],
+                    (DoubleArray) ins[2], (DoubleArray) ins[3], (DoubleArray) ins[4], (DoubleArray) ins[5],
+                    (DoubleArray) ins[6], (DoubleArray) ins[7], dc, consts, n, len);
+        } else {
+            float[] cf = new float[Math.max(1, code.consts().length)];
+            for (int i = 0; i < code.consts().length; i++) {
+                cf[i] = (float) code.consts()[i];
+            }
+            FloatArray consts = FloatArray.fromArray(cf);
+            extra.add(consts);
+            g.task(t, Kernels::fusedF32, (FloatArray) out, (FloatArray) ins[0], (FloatArray) ins[1],
+                    (FloatArray) ins[2], (FloatArray) ins[3], (FloatArray) ins[4], (FloatArray) ins[5],
+                    (FloatArray) ins[6], (FloatArray) ins[7], dc, consts, n, len);
+        }
+    }
+
+    private final Object[][] unused = new Object[2][Kernels.INPUTS];
+
+    /** A one-element array standing for input {@code b} of fused kernels that read fewer buffers. */
+    private Object unused(DType dtype, int b) {
+        int d = dtype == DType.F64 ? 0 : 1;
+        if (unused[d][b] == null) {
+            unused[d][b] = temp(dtype, 1);
+        }
+        return unused[d][b];
+    }
+
+    /** Slots above the program's own are the split parts' temporaries. */
+    private final List<Object> splitBuffers = new ArrayList<>();
+
+    private Object buffer(int slot) {
+        return slot < dev.length ? dev[slot] : splitBuffers.get(slot - dev.length);
+    }
+
+    /**
+     * {@code e} with its biggest argument subtrees computed by kernels of their own (into temporaries read as
+     * plain leaves) until the rest fits one fused kernel.
+     */
+    private Expr split(TaskGraph g, Expr e, int size, DType dtype) {
+        if (FusedCode.fits(e) || !(e instanceof Expr.Apply a)) {
+            return e;
+        }
+        Expr[] args = a.args().clone();
+        int worst = -1;
+        int worstCost = -1;
+        for (int j = 0; j < args.length; j++) {
+            if (args[j] instanceof Expr.Apply) {
+                int cost = FusedCode.registers(args[j]) + FusedCode.slots(args[j]).size();
+                if (cost > worstCost) {
+                    worstCost = cost;
+                    worst = j;
+                }
+            }
+        }
+        Object t = temp(dtype, size);
+        splitBuffers.add(t);
+        int slot = dev.length + splitBuffers.size() - 1;
+        fused(g, args[worst], t, size, dtype);
+        args[worst] = new Expr.Leaf(slot, 1, size);
+        return split(g, new Expr.Apply(a.op(), args), size, dtype);
+    }
+
+    private void matmul(TaskGraph g, Instr.Matmul m) {
+        int mm = m.m();
+        int nn = m.n();
+        int kk = m.k();
+        int aB = m.sharedA() ? 0 : mm * kk;
+        int aR = m.transA() ? 1 : kk;
+        int aC = m.transA() ? mm : 1;
+        int bB = m.sharedB() ? 0 : kk * nn;
+        int bR = m.transB() ? 1 : nn;
+        int bC = m.transB() ? kk : 1;
+        String t = nextTask();
+        KernelContext ctx = new KernelContext();
+        if (m.dtype() == DType.F64) {
+            g.task(t, Kernels::matmulF64, ctx, (DoubleArray) dev[m.out()], (DoubleArray) dev[m.a()],
+                    (DoubleArray) dev[m.b()], mm, nn, kk, aB, aR, aC, bB, bR, bC);
+        } else {
+            g.task(t, Kernels::matmulF32, ctx, (FloatArray) dev[m.out()], (FloatArray) dev[m.a()],
+                    (FloatArray) dev[m.b()], mm, nn, kk, aB, aR, aC, bB, bR, bC);
+        }
+        int ts = Kernels.TILE;
+        WorkerGrid3D w = new WorkerGrid3D(round(nn, ts), round(mm, ts), m.batch());
+        w.setLocalWork(ts, ts, 1);
+        grid(t, w);
+    }
+
+    private static int round(int n, int to) {
+        return (n + to - 1) / to * to;
+    }
+
+    private void reduce(TaskGraph g, Instr.Reduce r) {
+        Shape in = r.inShape();
+        int[] blocks = blocks(in, r.axes());
+        Object src = dev[r.in()];
+        int outSize = in.size();
+        for (int a : r.axes()) {
+            outSize /= in.dim(a);
+        }
+        int rr;
+        int inner;
+        if (blocks != null) {
+            rr = blocks[1];
+            inner = blocks[2];
+        } else {
+            // reduced axes not one block: gather each output's inputs together first
+            int[] order = groupedOrder(in, r.axes(), outSize);
+            src = temp(r.dtype(), order.length);
+            gather(g, src, dev[r.in()], order, r.dtype());
+            rr = in.size() / Math.max(1, outSize);
+            inner = 1;
+        }
+        String t = nextTask();
+        int max = r.op() == Op.REDUCE_MAX ? 1 : 0;
+        KernelContext ctx = new KernelContext();
+        if (r.dtype() == DType.F64) {
+            g.task(t, Kernels::reduceF64, ctx, (DoubleArray) dev[r.out()], (DoubleArray) src, rr, inner, max);
+        } else {
+            g.task(t, Kernels::reduceF32, ctx, (FloatArray) dev[r.out()], (FloatArray) src, rr, inner, max);
+        }
+        WorkerGrid1D w = new WorkerGrid1D(outSize * Kernels.REDUCE_GROUP);
+        w.setLocalWork(Kernels.REDUCE_GROUP, 1, 1);
+        grid(t, w);
+    }
+
+    /** {outer, reduced, inner} when the reduced axes (ignoring extent 1) are one contiguous block, else null. */
+    static int[] blocks(Shape in, int[] axes) {
+        boolean[] red = new boolean[in.rank()];
+        for (int a : axes) {
+            red[a] = true;
+        }
+        int first = -1;
+        int last = -1;
+        for (int a = 0; a < in.rank(); a++) {
+            if (red[a] && in.dim(a) != 1) {
+                if (first < 0) {
+                    first = a;
+                }
+                last = a;
+            }
+        }
+        if (first < 0) {
+            return new int[] {in.size(), 1, 1};
+        }
+        int outer = 1;
+        int r = 1;
+        int inner = 1;
+        for (int a = 0; a < in.rank(); a++) {
+            if (a >= first && a <= last && !red[a] && in.dim(a) != 1) {
+                return null;
+            }
+            if (a < first) {
+                outer *= in.dim(a);
+            } else if (a <= last) {
+                r *= in.dim(a);
+            } else {
+                inner *= in.dim(a);
+            }
+        }
+        return new int[] {outer, r, inner};
+    }
+
+    /** Input flat indices ordered by output element, then by position within the reduced axes. */
+    static int[] groupedOrder(Shape in, int[] axes, int outSize) {
+        boolean[] red = new boolean[in.rank()];
+        for (int a : axes) {
+            red[a] = true;
+        }
+        int rank = in.rank();
+        int[] strides = in.strides();
+        int[] perm = new int[rank];
+        int p = 0;
+        for (int a = 0; a < rank; a++) {
+            if (!red[a]) {
+                perm[p++] = a;
+            }
+        }
+        for (int a = 0; a < rank; a++) {
+            if (red[a]) {
+                perm[p++] = a;
+            }
+        }
+        int[] order = new int[in.size()];
+        int[] idx = new int[rank];
+        for (int i = 0; i < order.length; i++) {
+            int off = 0;
+            for (int q = 0; q < rank; q++) {
+                off += idx[q] * strides[perm[q]];
+            }
+            order[i] = off;
+            for (int q = rank - 1; q >= 0; q--) {
+                if (++idx[q] < in.dim(perm[q])) {
+                    break;
+                }
+                idx[q] = 0;
+            }
+        }
+        return order;
+    }
+
+    // ---- running ----------------------------------------------------------------------------------------------
+
+    @Override
+    public void setInput(int index, NdArray value) {
+        Program.InputSlot in = program.inputs().get(index);
+        upload(value, dev[in.slot()]);
+    }
+
+    @Override
+    public void setKey(int index, Key key) {
+        for (int k = 0; k < keys.length; k++) {
+            Program.KeySlot ks = program.keys().get(k);
+            if (ks.kind() == Program.KeySlot.Kind.INPUT && ks.index() == index) {
+                keys[k] = key.value();
+            }
+        }
+    }
+
+    @Override
+    public void run() {
+        List<Program.KeySlot> ks = program.keys();
+        for (int k = 0; k < keys.length; k++) {
+            Program.KeySlot s = ks.get(k);
+            if (s.kind() == Program.KeySlot.Kind.FOLD) {
+                keys[k] = Key.fold(keys[s.parent()], s.data());
+            }
+            deviceKeys.set(k, keys[k]);
+        }
+        boolean stale = false;
+        for (int i = 0; i < parameters.length; i++) {
+            stale |= parameters[i].residence() != residences[i];
+        }
+        if (stale) {
+            for (int i = 0; i < parameters.length; i++) {
+                parameters[i].toHost();
+                upload(parameters[i], parameterArrays[i]);
+            }
+            plan.withGraph(0).execute();
+        }
+        last = plan.withGraph(stepGraph).execute();
+        for (int i = 0; i < parameters.length; i++) {
+            parameters[i].residesOn(residences[i]);
+        }
+        java.util.Arrays.fill(fetched, false);
+        if (debug) {
+            for (int i = 0; i < outputs.length; i++) {
+                int bad = output(i).firstNonFinite();
+                if (bad >= 0) {
+                    throw new ArithmeticException("debug: output " + i + " has " + outputs[i].getFlat(bad)
+                            + " at flat index " + bad + " (TornadoVM backend; run the plan on Backend.reference() "
+                            + "with debug to find the op that produced it)");
+                }
+            }
+        }
+    }
+
+    @Override
+    public NdArray output(int index) {
+        if (!fetched[index]) {
+            Object arr = dev[program.outputs().get(index).slot()];
+            last.transferToHost(arr);
+            download(arr, outputs[index]);
+            fetched[index] = true;
+        }
+        return outputs[index];
+    }
+
+    // ---- host copies ------------------------------------------------------------------------------------------
+
+    /** Host values of {@code a} (any float dtype) into the host side of device array {@code arr}. */
+    private static void upload(NdArray a, Object arr) {
+        int n = a.size();
+        if (arr instanceof DoubleArray d) {
+            MemorySegment seg = d.getSegment();
+            if (a.dtype() == DType.F64) {
+                MemorySegment.copy(a.f64(), 0, seg, ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, n);
+            } else {
+                float[] f = a.f32();
+                for (int i = 0; i < n; i++) {
+                    d.set(i, f[i]);
+                }
+            }
+        } else {
+            FloatArray d = (FloatArray) arr;
+            MemorySegment seg = d.getSegment();
+            if (a.dtype() == DType.F32) {
+                MemorySegment.copy(a.f32(), 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, n);
+            } else {
+                double[] f = a.f64();
+                for (int i = 0; i < n; i++) {
+                    d.set(i, (float) f[i]);
+                }
+            }
+        }
+    }
+
+    /** The host side of device array {@code arr} into {@code a} (same dtype). */
+    private static void download(Object arr, NdArray a) {
+        int n = a.size();
+        if (arr instanceof DoubleArray d) {
+            MemorySegment.copy(d.getSegment(), ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, a.f64(), 0, n);
+        } else {
+            MemorySegment.copy(((FloatArray) arr).getSegment(), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, a.f32(), 0, n);
+        }
+    }
+}
