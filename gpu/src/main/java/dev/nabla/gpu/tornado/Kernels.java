@@ -446,6 +446,14 @@ final class Kernels {
         }
     }
 
+    /**
+     * {@code bits >>> 11}, written as a masked arithmetic shift: TornadoVM 5.2's OpenCL code generator emits
+     * {@code >>>} on a long as a signed shift, which turned uniforms with the top bit set into negative numbers.
+     */
+    private static long top53(long bits) {
+        return (bits >> 11) & 0x1F_FFFF_FFFF_FFFFL;
+    }
+
     /** float64 → float32, rounding to nearest. */
     static void castF64F32(FloatArray out, DoubleArray in, int n) {
         for (@Parallel int i = 0; i < n; i++) {
@@ -472,11 +480,11 @@ final class Kernels {
             if (normal != 0) {
                 long w0 = Philox.block64(key, i, 3L);
                 long w1 = Philox.block64(key, i, 4L);
-                double u1 = ((w0 >>> 11) + 1) * 0x1.0p-53;
-                double u2 = (w1 >>> 11) * 0x1.0p-53;
+                double u1 = (top53(w0) + 1) * 0x1.0p-53;
+                double u2 = top53(w1) * 0x1.0p-53;
                 v = TornadoMath.sqrt(-2 * TornadoMath.log(u1)) * TornadoMath.cos(2 * Math.PI * u2);
             } else {
-                v = (Philox.bits64(key, i) >>> 11) * 0x1.0p-53;
+                v = top53(Philox.bits64(key, i)) * 0x1.0p-53;
             }
             out.set(i, v);
         }
@@ -490,11 +498,11 @@ final class Kernels {
             if (normal != 0) {
                 long w0 = Philox.block64(key, i, 3L);
                 long w1 = Philox.block64(key, i, 4L);
-                double u1 = ((w0 >>> 11) + 1) * 0x1.0p-53;
-                double u2 = (w1 >>> 11) * 0x1.0p-53;
+                double u1 = (top53(w0) + 1) * 0x1.0p-53;
+                double u2 = top53(w1) * 0x1.0p-53;
                 v = (float) (TornadoMath.sqrt(-2 * TornadoMath.log(u1)) * TornadoMath.cos(2 * Math.PI * u2));
             } else {
-                v = (Philox.bits32(key, i) >>> 8) * 0x1.0p-24f;
+                v = ((Philox.bits32(key, i) >> 8) & 0xFFFFFF) * 0x1.0p-24f;
             }
             out.set(i, v);
         }

@@ -27,6 +27,9 @@ public final class TornadoDeviceBackend implements Backend {
         defaultProperty("tornado.enable.nativeFunctions", "False");
         defaultProperty("tornado.enable.fastMathOptimizations", "False");
         defaultProperty("tornado.opencl.compiler.flags", "-w");
+        // a training step is one task graph of a few hundred tasks; TornadoVM's default bytecode buffer
+        // (4096 bytes) holds about twenty
+        defaultProperty("tornado.tvm.maxbytecodesize", Integer.toString(1 << 22));
     }
 
     private final TornadoDevice device;

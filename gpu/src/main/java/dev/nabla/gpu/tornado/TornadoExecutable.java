@@ -54,7 +54,7 @@ final class TornadoExecutable implements Executable {
     private final long[] keys;
     private final LongArray deviceKeys;
     private final NdArray[] parameters;
-    private final Object[] parameterArrays;
+    private Object[] parameterArrays;
     private final NdArray.DeviceCopy[] residences;
     private final NdArray[] outputs;
     private final boolean[] fetched;
@@ -66,8 +66,15 @@ final class TornadoExecutable implements Executable {
     private final List<Object> extra = new ArrayList<>();
     private final Set<Object> firstExecution = new LinkedHashSet<>();
     private final GridScheduler grids = new GridScheduler();
+    /** The task-graph calls, made after the transfers are declared. */
+    private final List<java.util.function.Consumer<TaskGraph>> pending = new ArrayList<>();
+    /** Every array some task reads or writes. */
+    private final Set<Object> used = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Whether output i lives on the device (else it is an input or constant whose host copy is current). */
+    private final boolean[] onDevice;
     private final String stepName;
     private int tasks;
+    private int gridCount;
 
     TornadoExecutable(Program program, NdArray[] parameters, boolean debug, TornadoDevice device) {
         this.program = program;
@@ -113,40 +120,69 @@ final class TornadoExecutable implements Executable {
             inputSet.add(dev[in.slot()]);
         }
 
-        TaskGraph step = new TaskGraph(stepName);
-        if (parameterArrays.length > 0) {
-            step.consumeFromDevice(loadName, parameterArrays);
-        }
-        List<Object> every = new ArrayList<>(inputSet);
-        every.add(deviceKeys);
-        step.transferToDevice(DataTransferMode.EVERY_EXECUTION, every.toArray());
         for (Instr in : program.instrs()) {
-            lower(step, in);
+            lower(in);
         }
         if (tasks == 0) {
             IntArray nothing = new IntArray(1);
-            firstExecution.add(nothing);
-            step.task("t0", Kernels::noop, nothing);
+            use(nothing);
+            pending.add(gg -> gg.task("t0", Kernels::noop, nothing));
         }
-        for (Object o : dev) {
-            if (!paramSet.contains(o) && !inputSet.contains(o)) {
-                firstExecution.add(o);
+        // TornadoVM wants every declared buffer used by a task: declare only what the tasks read or write
+        List<Object> devParams = new ArrayList<>();
+        for (int i = 0; i < parameterArrays.length; i++) {
+            if (used.contains(parameterArrays[i])) {
+                devParams.add(parameterArrays[i]);
+            } else {
+                residences[i] = null; // never on the device: the host values are always current
             }
         }
-        firstExecution.addAll(extra);
-        // declared before the tasks' own lists were complete: TornadoVM only needs them declared once per graph
-        step.transferToDevice(DataTransferMode.FIRST_EXECUTION, firstExecution.toArray());
+        Object[] resident = devParams.toArray();
+        TaskGraph step = new TaskGraph(stepName);
+        if (resident.length > 0) {
+            step.consumeFromDevice(loadName, resident);
+        }
+        List<Object> every = new ArrayList<>();
+        for (Object o : inputSet) {
+            if (used.contains(o)) {
+                every.add(o);
+            }
+        }
+        if (used.contains(deviceKeys)) {
+            every.add(deviceKeys);
+        }
+        if (!every.isEmpty()) {
+            step.transferToDevice(DataTransferMode.EVERY_EXECUTION, every.toArray());
+        }
+        List<Object> once = new ArrayList<>();
+        for (Object o : used) {
+            if (!paramSet.contains(o) && !inputSet.contains(o) && o != deviceKeys) {
+                once.add(o);
+            }
+        }
+        if (!once.isEmpty()) {
+            step.transferToDevice(DataTransferMode.FIRST_EXECUTION, once.toArray());
+        }
+        for (java.util.function.Consumer<TaskGraph> t : pending) {
+            t.accept(step);
+        }
         Set<Object> back = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         outputs = new NdArray[program.outputs().size()];
         fetched = new boolean[outputs.length];
+        onDevice = new boolean[outputs.length];
         for (int i = 0; i < outputs.length; i++) {
             Program.OutputSlot o = program.outputs().get(i);
-            back.add(dev[o.slot()]);
+            Object arr = dev[o.slot()];
+            onDevice[i] = used.contains(arr);
+            if (onDevice[i]) {
+                back.add(arr);
+            }
             outputs[i] = NdArray.zeros(o.shape(), o.dtype());
         }
-        back.addAll(paramSet);
+        back.addAll(devParams);
         step.transferToHost(DataTransferMode.UNDER_DEMAND, back.toArray());
-        if (parameterArrays.length > 0) {
+        parameterArrays = parameterArrays.clone();
+        if (resident.length > 0) {
             step.persistOnDevice(parameterArrays);
             TaskGraph load = new TaskGraph(loadName);
             load.transferToDevice(DataTransferMode.EVERY_EXECUTION, parameterArrays);
@@ -164,7 +200,10 @@ final class TornadoExecutable implements Executable {
             plan = new TornadoExecutionPlan(step.snapshot());
             stepGraph = 0;
         }
-        plan.withDevice(device).withGridScheduler(grids);
+        plan.withDevice(device);
+        if (gridCount > 0) { // TornadoVM rejects a scheduler without grids
+            plan.withGridScheduler(grids);
+        }
         if (device.getTornadoVMBackend() == TornadoVMBackendType.OPENCL) {
             plan.withCompilerFlags(TornadoVMBackendType.OPENCL, System.getProperty("tornado.opencl.compiler.flags", "-w"));
         }
@@ -172,12 +211,17 @@ final class TornadoExecutable implements Executable {
 
     // ---- lowering ---------------------------------------------------------------------------------------------
 
+    private void use(Object... arrays) {
+        used.addAll(java.util.Arrays.asList(arrays));
+    }
+
     private String nextTask() {
         return "t" + tasks++;
     }
 
     private void grid(String task, uk.ac.manchester.tornado.api.WorkerGrid g) {
         grids.addWorkerGrid(stepName + "." + task, g);
+        gridCount++;
     }
 
     private static Object allocate(DType dtype, int n) {
@@ -190,54 +234,62 @@ final class TornadoExecutable implements Executable {
         return t;
     }
 
-    private void lower(TaskGraph g, Instr instr) {
+    private void lower(Instr instr) {
         switch (instr) {
-            case Instr.Elementwise e -> fused(g, e.expr(), dev[e.out()], e.size(), e.dtype());
+            case Instr.Elementwise e -> fused(e.expr(), dev[e.out()], e.size(), e.dtype());
             case Instr.Cast c -> {
                 String t = nextTask();
                 if (c.dtype() == DType.F32) {
-                    g.task(t, Kernels::castF64F32, (FloatArray) dev[c.out()], (DoubleArray) dev[c.in()], c.size());
+                    pending.add(gg -> gg.task(t, Kernels::castF64F32, (FloatArray) dev[c.out()], (DoubleArray) dev[c.in()], c.size()));
+                    use(dev[c.out()], dev[c.in()]);
                 } else {
-                    g.task(t, Kernels::castF32F64, (DoubleArray) dev[c.out()], (FloatArray) dev[c.in()], c.size());
+                    pending.add(gg -> gg.task(t, Kernels::castF32F64, (DoubleArray) dev[c.out()], (FloatArray) dev[c.in()], c.size()));
+                    use(dev[c.out()], dev[c.in()]);
                 }
             }
             case Instr.Copy c -> {
                 String t = nextTask();
                 if (c.dtype() == DType.F64) {
-                    g.task(t, Kernels::copyF64, (DoubleArray) dev[c.out()], (DoubleArray) dev[c.in()], c.size());
+                    pending.add(gg -> gg.task(t, Kernels::copyF64, (DoubleArray) dev[c.out()], (DoubleArray) dev[c.in()], c.size()));
+                    use(dev[c.out()], dev[c.in()]);
                 } else {
-                    g.task(t, Kernels::copyF32, (FloatArray) dev[c.out()], (FloatArray) dev[c.in()], c.size());
+                    pending.add(gg -> gg.task(t, Kernels::copyF32, (FloatArray) dev[c.out()], (FloatArray) dev[c.in()], c.size()));
+                    use(dev[c.out()], dev[c.in()]);
                 }
             }
-            case Instr.Gather ga -> gather(g, dev[ga.out()], dev[ga.in()], ga.map(), ga.dtype());
+            case Instr.Gather ga -> gather(dev[ga.out()], dev[ga.in()], ga.map(), ga.dtype());
             case Instr.Random r -> {
                 String t = nextTask();
                 int normal = r.normal() ? 1 : 0;
                 if (r.dtype() == DType.F64) {
-                    g.task(t, Kernels::randomF64, (DoubleArray) dev[r.out()], deviceKeys, r.keySlot(), normal, r.size());
+                    pending.add(gg -> gg.task(t, Kernels::randomF64, (DoubleArray) dev[r.out()], deviceKeys, r.keySlot(), normal, r.size()));
+                    use(dev[r.out()], deviceKeys);
                 } else {
-                    g.task(t, Kernels::randomF32, (FloatArray) dev[r.out()], deviceKeys, r.keySlot(), normal, r.size());
+                    pending.add(gg -> gg.task(t, Kernels::randomF32, (FloatArray) dev[r.out()], deviceKeys, r.keySlot(), normal, r.size()));
+                    use(dev[r.out()], deviceKeys);
                 }
             }
-            case Instr.Matmul m -> matmul(g, m);
-            case Instr.Reduce r -> reduce(g, r);
+            case Instr.Matmul m -> matmul(m);
+            case Instr.Reduce r -> reduce(r);
         }
     }
 
-    private void gather(TaskGraph g, Object out, Object in, int[] map, DType dtype) {
+    private void gather(Object out, Object in, int[] map, DType dtype) {
         IntArray dm = IntArray.fromArray(map);
         extra.add(dm);
         String t = nextTask();
         if (dtype == DType.F64) {
-            g.task(t, Kernels::gatherF64, (DoubleArray) out, (DoubleArray) in, dm, map.length);
+            pending.add(gg -> gg.task(t, Kernels::gatherF64, (DoubleArray) out, (DoubleArray) in, dm, map.length));
+            use(out, in, dm);
         } else {
-            g.task(t, Kernels::gatherF32, (FloatArray) out, (FloatArray) in, dm, map.length);
+            pending.add(gg -> gg.task(t, Kernels::gatherF32, (FloatArray) out, (FloatArray) in, dm, map.length));
+            use(out, in, dm);
         }
     }
 
     /** One fused kernel for {@code e}, after moving subtrees into their own kernels until it fits. */
-    private void fused(TaskGraph g, Expr e, Object out, int size, DType dtype) {
-        Expr fit = split(g, e, size, dtype);
+    private void fused(Expr e, Object out, int size, DType dtype) {
+        Expr fit = split(e, size, dtype);
         FusedCode code = FusedCode.compile(fit);
         IntArray dc = IntArray.fromArray(code.code());
         extra.add(dc);
@@ -251,9 +303,10 @@ final class TornadoExecutable implements Executable {
         if (dtype == DType.F64) {
             DoubleArray consts = DoubleArray.fromArray(code.consts().length == 0 ? new double[1] : code.consts());
             extra.add(consts);
-            g.task(t, Kernels::fusedF64, (DoubleArray) out, (DoubleArray) ins[0], (DoubleArray) ins[1],
+            pending.add(gg -> gg.task(t, Kernels::fusedF64, (DoubleArray) out, (DoubleArray) ins[0], (DoubleArray) ins[1],
                     (DoubleArray) ins[2], (DoubleArray) ins[3], (DoubleArray) ins[4], (DoubleArray) ins[5],
-                    (DoubleArray) ins[6], (DoubleArray) ins[7], dc, consts, n, len);
+                    (DoubleArray) ins[6], (DoubleArray) ins[7], dc, consts, n, len));
+            use(out, ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6], ins[7], dc, consts);
         } else {
             float[] cf = new float[Math.max(1, code.consts().length)];
             for (int i = 0; i < code.consts().length; i++) {
@@ -261,9 +314,10 @@ final class TornadoExecutable implements Executable {
             }
             FloatArray consts = FloatArray.fromArray(cf);
             extra.add(consts);
-            g.task(t, Kernels::fusedF32, (FloatArray) out, (FloatArray) ins[0], (FloatArray) ins[1],
+            pending.add(gg -> gg.task(t, Kernels::fusedF32, (FloatArray) out, (FloatArray) ins[0], (FloatArray) ins[1],
                     (FloatArray) ins[2], (FloatArray) ins[3], (FloatArray) ins[4], (FloatArray) ins[5],
-                    (FloatArray) ins[6], (FloatArray) ins[7], dc, consts, n, len);
+                    (FloatArray) ins[6], (FloatArray) ins[7], dc, consts, n, len));
+            use(out, ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6], ins[7], dc, consts);
         }
     }
 
@@ -289,7 +343,7 @@ final class TornadoExecutable implements Executable {
      * {@code e} with its biggest argument subtrees computed by kernels of their own (into temporaries read as
      * plain leaves) until the rest fits one fused kernel.
      */
-    private Expr split(TaskGraph g, Expr e, int size, DType dtype) {
+    private Expr split(Expr e, int size, DType dtype) {
         if (FusedCode.fits(e) || !(e instanceof Expr.Apply a)) {
             return e;
         }
@@ -308,12 +362,12 @@ final class TornadoExecutable implements Executable {
         Object t = temp(dtype, size);
         splitBuffers.add(t);
         int slot = dev.length + splitBuffers.size() - 1;
-        fused(g, args[worst], t, size, dtype);
+        fused(args[worst], t, size, dtype);
         args[worst] = new Expr.Leaf(slot, 1, size);
-        return split(g, new Expr.Apply(a.op(), args), size, dtype);
+        return split(new Expr.Apply(a.op(), args), size, dtype);
     }
 
-    private void matmul(TaskGraph g, Instr.Matmul m) {
+    private void matmul(Instr.Matmul m) {
         int mm = m.m();
         int nn = m.n();
         int kk = m.k();
@@ -326,11 +380,13 @@ final class TornadoExecutable implements Executable {
         String t = nextTask();
         KernelContext ctx = new KernelContext();
         if (m.dtype() == DType.F64) {
-            g.task(t, Kernels::matmulF64, ctx, (DoubleArray) dev[m.out()], (DoubleArray) dev[m.a()],
-                    (DoubleArray) dev[m.b()], mm, nn, kk, aB, aR, aC, bB, bR, bC);
+            pending.add(gg -> gg.task(t, Kernels::matmulF64, ctx, (DoubleArray) dev[m.out()], (DoubleArray) dev[m.a()],
+                    (DoubleArray) dev[m.b()], mm, nn, kk, aB, aR, aC, bB, bR, bC));
+            use(dev[m.out()], dev[m.a()], dev[m.b()]);
         } else {
-            g.task(t, Kernels::matmulF32, ctx, (FloatArray) dev[m.out()], (FloatArray) dev[m.a()],
-                    (FloatArray) dev[m.b()], mm, nn, kk, aB, aR, aC, bB, bR, bC);
+            pending.add(gg -> gg.task(t, Kernels::matmulF32, ctx, (FloatArray) dev[m.out()], (FloatArray) dev[m.a()],
+                    (FloatArray) dev[m.b()], mm, nn, kk, aB, aR, aC, bB, bR, bC));
+            use(dev[m.out()], dev[m.a()], dev[m.b()]);
         }
         int ts = Kernels.TILE;
         WorkerGrid3D w = new WorkerGrid3D(round(nn, ts), round(mm, ts), m.batch());
@@ -342,7 +398,7 @@ final class TornadoExecutable implements Executable {
         return (n + to - 1) / to * to;
     }
 
-    private void reduce(TaskGraph g, Instr.Reduce r) {
+    private void reduce(Instr.Reduce r) {
         Shape in = r.inShape();
         int[] blocks = blocks(in, r.axes());
         Object src = dev[r.in()];
@@ -359,17 +415,22 @@ final class TornadoExecutable implements Executable {
             // reduced axes not one block: gather each output's inputs together first
             int[] order = groupedOrder(in, r.axes(), outSize);
             src = temp(r.dtype(), order.length);
-            gather(g, src, dev[r.in()], order, r.dtype());
+            gather(src, dev[r.in()], order, r.dtype());
             rr = in.size() / Math.max(1, outSize);
             inner = 1;
         }
         String t = nextTask();
         int max = r.op() == Op.REDUCE_MAX ? 1 : 0;
         KernelContext ctx = new KernelContext();
+        Object from = src;
+        int len = rr;
+        int stride = inner;
         if (r.dtype() == DType.F64) {
-            g.task(t, Kernels::reduceF64, ctx, (DoubleArray) dev[r.out()], (DoubleArray) src, rr, inner, max);
+            pending.add(gg -> gg.task(t, Kernels::reduceF64, ctx, (DoubleArray) dev[r.out()], (DoubleArray) from, len, stride, max));
+            use(dev[r.out()], src);
         } else {
-            g.task(t, Kernels::reduceF32, ctx, (FloatArray) dev[r.out()], (FloatArray) src, rr, inner, max);
+            pending.add(gg -> gg.task(t, Kernels::reduceF32, ctx, (FloatArray) dev[r.out()], (FloatArray) from, len, stride, max));
+            use(dev[r.out()], src);
         }
         WorkerGrid1D w = new WorkerGrid1D(outSize * Kernels.REDUCE_GROUP);
         w.setLocalWork(Kernels.REDUCE_GROUP, 1, 1);
@@ -481,18 +542,22 @@ final class TornadoExecutable implements Executable {
         }
         boolean stale = false;
         for (int i = 0; i < parameters.length; i++) {
-            stale |= parameters[i].residence() != residences[i];
+            stale |= residences[i] != null && parameters[i].residence() != residences[i];
         }
         if (stale) {
             for (int i = 0; i < parameters.length; i++) {
-                parameters[i].toHost();
-                upload(parameters[i], parameterArrays[i]);
+                if (residences[i] != null) {
+                    parameters[i].toHost();
+                    upload(parameters[i], parameterArrays[i]);
+                }
             }
             plan.withGraph(0).execute();
         }
         last = plan.withGraph(stepGraph).execute();
         for (int i = 0; i < parameters.length; i++) {
-            parameters[i].residesOn(residences[i]);
+            if (residences[i] != null) {
+                parameters[i].residesOn(residences[i]);
+            }
         }
         java.util.Arrays.fill(fetched, false);
         if (debug) {
@@ -511,7 +576,9 @@ final class TornadoExecutable implements Executable {
     public NdArray output(int index) {
         if (!fetched[index]) {
             Object arr = dev[program.outputs().get(index).slot()];
-            last.transferToHost(arr);
+            if (onDevice[index]) {
+                last.transferToHost(arr);
+            }
             download(arr, outputs[index]);
             fetched[index] = true;
         }
