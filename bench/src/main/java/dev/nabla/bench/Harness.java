@@ -63,10 +63,17 @@ import java.util.Random;
  *
  * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.nabla.bench.Harness [--quick]
  *      [--workloads dsm,ism,local-dsm,matmul] [--dtypes f64,f32] [--threads 1,2] [--warmup N] [--rounds N]
- *      [--round-steps N] [--alloc-steps N] [--mm-warmup S] [--mm-seconds S] [--local-sim N]</pre>
+ *      [--round-steps N] [--alloc-steps N] [--mm-warmup S] [--mm-seconds S] [--local-sim N] [--batch N]
+ *      [--backend NAME]</pre>
+ * {@code --backend tornado} (with nabla-gpu built where TornadoVM is installed, and java started with
+ * {@code @$TORNADOVM_HOME/tornado-argfile}) times the step workloads on a TornadoVM device; the thread count
+ * then only labels the lines.
  */
 public final class Harness {
-  static final int BATCH = 512;
+  /** Minibatch rows of the step workloads ({@code --batch}; the workloads use 512). */
+  static int BATCH = 512;
+  /** The backend of the step workloads ({@code --backend NAME}, as {@code Backend.named}); default simd:threads. */
+  static String backendSpec;
   static final double SIGMA_MIN = 0.01;
   static final double SIGMA_MAX = 10;
   static final double LR = 1e-3;
@@ -118,6 +125,8 @@ public final class Harness {
           case "--mm-warmup" -> o.mmWarmup = Double.parseDouble(args[++i]);
           case "--mm-seconds" -> o.mmSeconds = Double.parseDouble(args[++i]);
           case "--local-sim" -> o.localSim = Integer.parseInt(args[++i]);
+          case "--batch" -> BATCH = Integer.parseInt(args[++i]);
+          case "--backend" -> backendSpec = args[++i];
           default -> throw new IllegalArgumentException("unknown argument " + a + "; see the class comment of "
               + Harness.class.getName());
         }
@@ -236,7 +245,8 @@ public final class Harness {
     List<Tensor> params = model.parameters();
     List<Tensor> grads = Autodiff.grad(loss, params);
     Map<Tensor, Tensor> updates = new Adam(LR).updates(params, grads);
-    Plan.Builder pb = Plan.builder().output(loss).backend(Backend.simd(threads));
+    Backend backend = backendSpec == null ? Backend.simd(threads) : Backend.named(backendSpec);
+    Plan.Builder pb = Plan.builder().output(loss).backend(backend);
     for (Map.Entry<Tensor, Tensor> e : updates.entrySet()) {
       pb.update(e.getKey(), e.getValue());
     }

@@ -92,13 +92,15 @@ final class Kernels {
 
     /**
      * {@code out[i] = expr(i)} for {@code i < n}, {@code expr} the register program {@code code} (see
-     * {@link FusedCode}) of {@code length} instructions with literals {@code consts}; the result is register 0.
+     * {@link FusedCode}) of {@code length} instructions at {@code code[codeAt …]}, literals at {@code consts[constAt …]};
+     * the result is register 0.
      */
-    static void fusedF64(DoubleArray out, DoubleArray in0, DoubleArray in1, DoubleArray in2, DoubleArray in3, DoubleArray in4, DoubleArray in5, DoubleArray in6, DoubleArray in7, IntArray code, DoubleArray consts, int n, int length) {
+    static void fusedF64(DoubleArray out, DoubleArray in0, DoubleArray in1, DoubleArray in2, DoubleArray in3, DoubleArray in4, DoubleArray in5, DoubleArray in6, DoubleArray in7, IntArray code, DoubleArray consts, int n, int length,
+                         int codeAt, int constAt) {
         for (@Parallel int i = 0; i < n; i++) {
             double[] r = new double[REGISTERS];
             for (int pc = 0; pc < length; pc++) {
-                int base = pc * WIDTH;
+                int base = codeAt + pc * WIDTH;
                 int op = code.get(base);
                 int d = code.get(base + 1);
                 int x = code.get(base + 2);
@@ -108,7 +110,7 @@ final class Kernels {
                 if (op == LOAD) {
                     v = loadF64(x, (i / y) % z, in0, in1, in2, in3, in4, in5, in6, in7);
                 } else if (op == CONST) {
-                    v = consts.get(x);
+                    v = consts.get(constAt + x);
                 } else if (op == NEG) {
                     v = -r[x];
                 } else if (op == EXP) {
@@ -287,13 +289,15 @@ final class Kernels {
 
     /**
      * {@code out[i] = expr(i)} for {@code i < n}, {@code expr} the register program {@code code} (see
-     * {@link FusedCode}) of {@code length} instructions with literals {@code consts}; the result is register 0.
+     * {@link FusedCode}) of {@code length} instructions at {@code code[codeAt …]}, literals at {@code consts[constAt …]};
+     * the result is register 0.
      */
-    static void fusedF32(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2, FloatArray in3, FloatArray in4, FloatArray in5, FloatArray in6, FloatArray in7, IntArray code, FloatArray consts, int n, int length) {
+    static void fusedF32(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2, FloatArray in3, FloatArray in4, FloatArray in5, FloatArray in6, FloatArray in7, IntArray code, FloatArray consts, int n, int length,
+                         int codeAt, int constAt) {
         for (@Parallel int i = 0; i < n; i++) {
             float[] r = new float[REGISTERS];
             for (int pc = 0; pc < length; pc++) {
-                int base = pc * WIDTH;
+                int base = codeAt + pc * WIDTH;
                 int op = code.get(base);
                 int d = code.get(base + 1);
                 int x = code.get(base + 2);
@@ -303,7 +307,7 @@ final class Kernels {
                 if (op == LOAD) {
                     v = loadF32(x, (i / y) % z, in0, in1, in2, in3, in4, in5, in6, in7);
                 } else if (op == CONST) {
-                    v = consts.get(x);
+                    v = consts.get(constAt + x);
                 } else if (op == NEG) {
                     v = -r[x];
                 } else if (op == EXP) {

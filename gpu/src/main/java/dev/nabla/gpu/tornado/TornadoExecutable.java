@@ -123,6 +123,7 @@ final class TornadoExecutable implements Executable {
         for (Instr in : program.instrs()) {
             lower(in);
         }
+        pool();
         if (tasks == 0) {
             IntArray nothing = new IntArray(1);
             use(nothing);
@@ -183,17 +184,17 @@ final class TornadoExecutable implements Executable {
         step.transferToHost(DataTransferMode.UNDER_DEMAND, back.toArray());
         parameterArrays = parameterArrays.clone();
         if (resident.length > 0) {
-            step.persistOnDevice(parameterArrays);
+            step.persistOnDevice(resident);
             TaskGraph load = new TaskGraph(loadName);
-            load.transferToDevice(DataTransferMode.EVERY_EXECUTION, parameterArrays);
-            for (int i = 0; i < parameterArrays.length; i++) {
-                if (parameterArrays[i] instanceof DoubleArray d) {
+            load.transferToDevice(DataTransferMode.EVERY_EXECUTION, resident);
+            for (int i = 0; i < resident.length; i++) {
+                if (resident[i] instanceof DoubleArray d) {
                     load.task("k" + i, Kernels::keepF64, d);
                 } else {
-                    load.task("k" + i, Kernels::keepF32, (FloatArray) parameterArrays[i]);
+                    load.task("k" + i, Kernels::keepF32, (FloatArray) resident[i]);
                 }
             }
-            load.persistOnDevice(parameterArrays);
+            load.persistOnDevice(resident);
             plan = new TornadoExecutionPlan(load.snapshot(), step.snapshot());
             stepGraph = 1;
         } else {
@@ -291,8 +292,15 @@ final class TornadoExecutable implements Executable {
     private void fused(Expr e, Object out, int size, DType dtype) {
         Expr fit = split(e, size, dtype);
         FusedCode code = FusedCode.compile(fit);
-        IntArray dc = IntArray.fromArray(code.code());
-        extra.add(dc);
+        int codeAt = codeWords.size();
+        for (int w : code.code()) {
+            codeWords.add(w);
+        }
+        List<Double> pool = dtype == DType.F64 ? constsF64 : constsF32;
+        int constAt = pool.size();
+        for (double c : code.consts()) {
+            pool.add(c);
+        }
         Object[] ins = new Object[Kernels.INPUTS];
         for (int b = 0; b < Kernels.INPUTS; b++) {
             ins[b] = b < code.buffers().length ? buffer(code.buffers()[b]) : unused(dtype, b);
@@ -301,23 +309,58 @@ final class TornadoExecutable implements Executable {
         int n = size;
         int len = code.length();
         if (dtype == DType.F64) {
-            DoubleArray consts = DoubleArray.fromArray(code.consts().length == 0 ? new double[1] : code.consts());
-            extra.add(consts);
             pending.add(gg -> gg.task(t, Kernels::fusedF64, (DoubleArray) out, (DoubleArray) ins[0], (DoubleArray) ins[1],
                     (DoubleArray) ins[2], (DoubleArray) ins[3], (DoubleArray) ins[4], (DoubleArray) ins[5],
-                    (DoubleArray) ins[6], (DoubleArray) ins[7], dc, consts, n, len));
-            use(out, ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6], ins[7], dc, consts);
+                    (DoubleArray) ins[6], (DoubleArray) ins[7], allCode, (DoubleArray) allConstsF64, n, len, codeAt, constAt));
+            use(out, ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6], ins[7]);
+            usesF64Consts = true;
         } else {
-            float[] cf = new float[Math.max(1, code.consts().length)];
-            for (int i = 0; i < code.consts().length; i++) {
-                cf[i] = (float) code.consts()[i];
-            }
-            FloatArray consts = FloatArray.fromArray(cf);
-            extra.add(consts);
             pending.add(gg -> gg.task(t, Kernels::fusedF32, (FloatArray) out, (FloatArray) ins[0], (FloatArray) ins[1],
                     (FloatArray) ins[2], (FloatArray) ins[3], (FloatArray) ins[4], (FloatArray) ins[5],
-                    (FloatArray) ins[6], (FloatArray) ins[7], dc, consts, n, len));
-            use(out, ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6], ins[7], dc, consts);
+                    (FloatArray) ins[6], (FloatArray) ins[7], allCode, (FloatArray) allConstsF32, n, len, codeAt, constAt));
+            use(out, ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6], ins[7]);
+            usesF32Consts = true;
+        }
+    }
+
+    /**
+     * The register programs of all fused kernels, one array (and one literal pool per dtype) for the whole program:
+     * fewer buffers per task graph, whose size TornadoVM caps.
+     */
+    private final List<Integer> codeWords = new ArrayList<>();
+    private final List<Double> constsF64 = new ArrayList<>();
+    private final List<Double> constsF32 = new ArrayList<>();
+    private IntArray allCode;
+    private Object allConstsF64;
+    private Object allConstsF32;
+    private boolean usesF64Consts;
+    private boolean usesF32Consts;
+
+    /** Fills the pooled code and literal arrays once every kernel is lowered. */
+    private void pool() {
+        int[] words = new int[Math.max(1, codeWords.size())];
+        for (int i = 0; i < codeWords.size(); i++) {
+            words[i] = codeWords.get(i);
+        }
+        allCode = IntArray.fromArray(words);
+        double[] d = new double[Math.max(1, constsF64.size())];
+        for (int i = 0; i < constsF64.size(); i++) {
+            d[i] = constsF64.get(i);
+        }
+        allConstsF64 = DoubleArray.fromArray(d);
+        float[] f = new float[Math.max(1, constsF32.size())];
+        for (int i = 0; i < constsF32.size(); i++) {
+            f[i] = (float) (double) constsF32.get(i);
+        }
+        allConstsF32 = FloatArray.fromArray(f);
+        if (!codeWords.isEmpty()) {
+            used.add(allCode);
+        }
+        if (usesF64Consts) {
+            used.add(allConstsF64);
+        }
+        if (usesF32Consts) {
+            used.add(allConstsF32);
         }
     }
 
