@@ -596,7 +596,16 @@ final class TornadoExecutable implements Executable {
             }
             plan.withGraph(0).execute();
         }
-        last = plan.withGraph(stepGraph).execute();
+        try {
+            last = plan.withGraph(stepGraph).execute();
+        } catch (RuntimeException | Error e) {
+            if (String.valueOf(e.getMessage()).contains("Graph resize")) {
+                throw new IllegalStateException("the program is too large for one TornadoVM task graph (" + tasks
+                        + " kernels, " + used.size() + " buffers; TornadoVM 5.2 caps a task graph at 1024 nodes). "
+                        + "Run it on Backend.simd(), or split the computation into several plans", e);
+            }
+            throw e;
+        }
         for (int i = 0; i < parameters.length; i++) {
             if (residences[i] != null) {
                 parameters[i].residesOn(residences[i]);
