@@ -51,13 +51,7 @@ final class CpuExecutable implements Executable {
                 System.arraycopy(v.f32(), 0, buffers[c.slot()], 0, v.size());
             }
         }
-        keys = new long[program.keys().size()];
-        for (int k = 0; k < keys.length; k++) {
-            Program.KeySlot ks = program.keys().get(k);
-            if (ks.kind() == Program.KeySlot.Kind.CONSTANT) {
-                keys[k] = ks.constant().value();
-            }
-        }
+        keys = program.initialKeys();
         steps = new Runnable[program.instrs().size()];
         for (int i = 0; i < steps.length; i++) {
             steps[i] = factory.step(program.instrs().get(i), buffers, keys);
@@ -98,12 +92,7 @@ final class CpuExecutable implements Executable {
 
     @Override
     public void setKey(int index, Key key) {
-        for (int k = 0; k < keys.length; k++) {
-            Program.KeySlot ks = program.keys().get(k);
-            if (ks.kind() == Program.KeySlot.Kind.INPUT && ks.index() == index) {
-                keys[k] = key.value();
-            }
-        }
+        program.bindKey(keys, index, key);
     }
 
     @Override
@@ -111,13 +100,7 @@ final class CpuExecutable implements Executable {
         for (NdArray p : parameters) {
             p.toHost(); // a device backend may hold newer values (see NdArray#residesOn)
         }
-        List<Program.KeySlot> ks = program.keys();
-        for (int k = 0; k < keys.length; k++) {
-            Program.KeySlot s = ks.get(k);
-            if (s.kind() == Program.KeySlot.Kind.FOLD) {
-                keys[k] = Key.fold(keys[s.parent()], s.data());
-            }
-        }
+        program.foldKeys(keys);
         for (int i = 0; i < steps.length; i++) {
             steps[i].run();
             if (debug) {

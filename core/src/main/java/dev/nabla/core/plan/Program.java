@@ -24,6 +24,36 @@ public record Program(List<Slot> slots, List<ConstantSlot> constants, List<Input
                       List<ParameterSlot> parameters, List<KeySlot> keys, List<Instr> instrs,
                       List<OutputSlot> outputs) {
 
+    /** The key values before the first run: constant keys filled in, input keys zero until bound. */
+    public long[] initialKeys() {
+        long[] k = new long[keys.size()];
+        for (int i = 0; i < k.length; i++) {
+            if (keys.get(i).kind() == KeySlot.Kind.CONSTANT) {
+                k[i] = keys.get(i).constant().value();
+            }
+        }
+        return k;
+    }
+
+    /** Binds key input {@code index} to {@code key} in {@code values} (one entry per key slot). */
+    public void bindKey(long[] values, int index, Key key) {
+        for (int i = 0; i < values.length; i++) {
+            if (keys.get(i).kind() == KeySlot.Kind.INPUT && keys.get(i).index() == index) {
+                values[i] = key.value();
+            }
+        }
+    }
+
+    /** Computes the FOLD key slots from their parents, in order: done at the start of every run. */
+    public void foldKeys(long[] values) {
+        for (int i = 0; i < values.length; i++) {
+            KeySlot s = keys.get(i);
+            if (s.kind() == KeySlot.Kind.FOLD) {
+                values[i] = Key.fold(values[s.parent()], s.data());
+            }
+        }
+    }
+
     /** A buffer: its element type and how many elements it holds. */
     public record Slot(DType dtype, int capacity) {
     }

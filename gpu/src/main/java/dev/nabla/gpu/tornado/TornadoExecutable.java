@@ -90,13 +90,7 @@ final class TornadoExecutable implements Executable {
         for (Program.ConstantSlot c : program.constants()) {
             upload(c.value(), dev[c.slot()]);
         }
-        keys = new long[program.keys().size()];
-        for (int k = 0; k < keys.length; k++) {
-            Program.KeySlot ks = program.keys().get(k);
-            if (ks.kind() == Program.KeySlot.Kind.CONSTANT) {
-                keys[k] = ks.constant().value();
-            }
-        }
+        keys = program.initialKeys();
         deviceKeys = new LongArray(Math.max(1, keys.length));
 
         this.parameters = new NdArray[program.parameters().size()];
@@ -565,22 +559,13 @@ final class TornadoExecutable implements Executable {
 
     @Override
     public void setKey(int index, Key key) {
-        for (int k = 0; k < keys.length; k++) {
-            Program.KeySlot ks = program.keys().get(k);
-            if (ks.kind() == Program.KeySlot.Kind.INPUT && ks.index() == index) {
-                keys[k] = key.value();
-            }
-        }
+        program.bindKey(keys, index, key);
     }
 
     @Override
     public void run() {
-        List<Program.KeySlot> ks = program.keys();
+        program.foldKeys(keys);
         for (int k = 0; k < keys.length; k++) {
-            Program.KeySlot s = ks.get(k);
-            if (s.kind() == Program.KeySlot.Kind.FOLD) {
-                keys[k] = Key.fold(keys[s.parent()], s.data());
-            }
             deviceKeys.set(k, keys[k]);
         }
         boolean stale = false;
