@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -59,8 +60,18 @@ final class TornadoExecutable implements Executable {
     private final NdArray[] outputs;
     private final boolean[] fetched;
     private final TornadoExecutionPlan plan;
-    private final int stepGraph;
-    private TornadoExecutionResult last;
+    /** Index of the first graph of the step (1 when graph 0 uploads the parameters). */
+    private final int firstStepGraph;
+    /** The latest result of each graph. */
+    private TornadoExecutionResult[] results;
+    /** For each device array, the graph whose result brings it back (the last one that touched it). */
+    private final Map<Object, Integer> home = new IdentityHashMap<>();
+    /** Tasks per task graph, and distinct buffers: well inside TornadoVM's 1024 nodes per graph. */
+    static int MAX_TASKS_PER_GRAPH = Integer.getInteger("nabla.tornado.tasksPerGraph", 32);
+    static final int MAX_BUFFERS_PER_GRAPH = 160;
+    private final List<Set<Object>> taskArgs = new ArrayList<>();
+    private final List<String> taskIds = new ArrayList<>();
+    private final Map<String, uk.ac.manchester.tornado.api.WorkerGrid> taskGrids = new java.util.HashMap<>();
 
     /** Device arrays created for the lowering (split expression parts, gathered reduction inputs). */
     private final List<Object> extra = new ArrayList<>();
@@ -105,7 +116,7 @@ final class TornadoExecutable implements Executable {
             parameterArrays[i] = arr;
             paramSet.add(arr);
             residences[i] = () -> {
-                last.transferToHost(arr);
+                fetch(arr);
                 download(arr, host);
             };
         }
@@ -120,8 +131,8 @@ final class TornadoExecutable implements Executable {
         pool();
         if (tasks == 0) {
             IntArray nothing = new IntArray(1);
-            use(nothing);
             pending.add(gg -> gg.task("t0", Kernels::noop, nothing));
+            use(nothing);
         }
         // TornadoVM wants every declared buffer used by a task: declare only what the tasks read or write
         List<Object> devParams = new ArrayList<>();
@@ -133,52 +144,136 @@ final class TornadoExecutable implements Executable {
             }
         }
         Object[] resident = devParams.toArray();
-        TaskGraph step = new TaskGraph(stepName);
-        if (resident.length > 0) {
-            step.consumeFromDevice(loadName, resident);
+
+        // TornadoVM caps one task graph (1024 graph nodes, 8 KiB of task descriptions): a long program runs as a
+        // chain of task graphs. A buffer lives on in the device from the graph that first uses it to the last; every
+        // graph in between consumes it from the one before and persists it again (TornadoVM finds a persisted
+        // buffer only through an unbroken chain of graphs).
+        List<int[]> ranges = new ArrayList<>();
+        int start = 0;
+        while (start < pending.size()) {
+            Set<Object> objects = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            int end = start;
+            while (end < pending.size() && end - start < MAX_TASKS_PER_GRAPH) {
+                Set<Object> more = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+                more.addAll(objects);
+                more.addAll(taskArgs.get(end));
+                if (end > start && more.size() > MAX_BUFFERS_PER_GRAPH) {
+                    break;
+                }
+                objects = more;
+                end++;
+            }
+            ranges.add(new int[] {start, end});
+            start = end;
         }
-        List<Object> every = new ArrayList<>();
-        for (Object o : inputSet) {
-            if (used.contains(o)) {
-                every.add(o);
+        int chunks = ranges.size();
+        Map<Object, int[]> span = new IdentityHashMap<>(); // first and last chunk that use a buffer
+        for (int c = 0; c < chunks; c++) {
+            for (int t = ranges.get(c)[0]; t < ranges.get(c)[1]; t++) {
+                for (Object o : taskArgs.get(t)) {
+                    int cc = c;
+                    span.computeIfAbsent(o, k -> new int[] {cc, cc})[1] = c;
+                }
             }
         }
-        if (used.contains(deviceKeys)) {
-            every.add(deviceKeys);
+        Set<Object> residentSet = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        residentSet.addAll(java.util.Arrays.asList(resident));
+        for (Object o : resident) {
+            // on the device through every graph: the first consumes it from the upload graph or, on later runs,
+            // from the last graph of the previous run (TornadoVM syncs from the graph executed just before)
+            span.get(o)[0] = 0;
+            span.get(o)[1] = chunks - 1;
         }
-        if (!every.isEmpty()) {
-            step.transferToDevice(DataTransferMode.EVERY_EXECUTION, every.toArray());
+        List<TaskGraph> graphs = new ArrayList<>();
+        Map<Object, String> lastGraph = new IdentityHashMap<>();
+        for (Object o : resident) {
+            lastGraph.put(o, loadName);
         }
-        List<Object> once = new ArrayList<>();
-        for (Object o : used) {
-            if (!paramSet.contains(o) && !inputSet.contains(o) && o != deviceKeys) {
-                once.add(o);
+        for (int c = 0; c < chunks; c++) {
+            String name = stepName + "_" + c;
+            TaskGraph g = new TaskGraph(name);
+            List<Object> consume = new ArrayList<>();
+            List<Object> every = new ArrayList<>();
+            List<Object> once = new ArrayList<>();
+            List<Object> live = new ArrayList<>();
+            String previous = c == 0 ? loadName : stepName + "_" + (c - 1);
+            for (Map.Entry<Object, int[]> e : span.entrySet()) {
+                Object o = e.getKey();
+                int[] fl = e.getValue();
+                if (fl[0] > c || fl[1] < c) {
+                    continue;
+                }
+                live.add(o);
+                if (fl[0] < c || residentSet.contains(o)) {
+                    consume.add(o);
+                } else if (inputSet.contains(o) || o == deviceKeys) {
+                    every.add(o);
+                } else {
+                    once.add(o);
+                }
             }
+            if (!consume.isEmpty()) {
+                g.consumeFromDevice(previous, consume.toArray());
+            }
+            if (!every.isEmpty()) {
+                g.transferToDevice(DataTransferMode.EVERY_EXECUTION, every.toArray());
+            }
+            if (!once.isEmpty()) {
+                g.transferToDevice(DataTransferMode.FIRST_EXECUTION, once.toArray());
+            }
+            for (int t = ranges.get(c)[0]; t < ranges.get(c)[1]; t++) {
+                pending.get(t).accept(g);
+                uk.ac.manchester.tornado.api.WorkerGrid w = taskGrids.get(taskIds.get(t));
+                if (w != null) {
+                    grids.addWorkerGrid(name + "." + taskIds.get(t), w);
+                    gridCount++;
+                }
+            }
+            g.persistOnDevice(live.toArray());
+            if (Boolean.getBoolean("nabla.tornado.trace")) { // -Dnabla.tornado.trace=true: the chain, for diagnosis
+                System.err.println(name + " tasks " + ranges.get(c)[0] + ".." + ranges.get(c)[1] + " consume " + ids(consume)
+                        + " every " + ids(every) + " once " + ids(once));
+                for (int t = ranges.get(c)[0]; t < ranges.get(c)[1]; t++) {
+                    System.err.println("   " + taskIds.get(t) + " " + ids(new ArrayList<>(taskArgs.get(t))));
+                }
+            }
+            for (Object o : live) {
+                lastGraph.put(o, name);
+            }
+            graphs.add(g);
         }
-        if (!once.isEmpty()) {
-            step.transferToDevice(DataTransferMode.FIRST_EXECUTION, once.toArray());
+        // outputs and parameters come back from the last graph that touched them, when asked
+        int first = resident.length > 0 ? 1 : 0;
+        Map<String, Integer> index = new java.util.HashMap<>();
+        for (int c = 0; c < graphs.size(); c++) {
+            index.put(graphs.get(c).getTaskGraphName(), first + c);
         }
-        for (java.util.function.Consumer<TaskGraph> t : pending) {
-            t.accept(step);
-        }
-        Set<Object> back = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         outputs = new NdArray[program.outputs().size()];
         fetched = new boolean[outputs.length];
         onDevice = new boolean[outputs.length];
+        Map<String, Set<Object>> back = new java.util.LinkedHashMap<>();
         for (int i = 0; i < outputs.length; i++) {
             Program.OutputSlot o = program.outputs().get(i);
             Object arr = dev[o.slot()];
             onDevice[i] = used.contains(arr);
             if (onDevice[i]) {
-                back.add(arr);
+                back.computeIfAbsent(lastGraph.get(arr), k -> java.util.Collections.newSetFromMap(new IdentityHashMap<>())).add(arr);
             }
             outputs[i] = NdArray.zeros(o.shape(), o.dtype());
         }
-        back.addAll(devParams);
-        step.transferToHost(DataTransferMode.UNDER_DEMAND, back.toArray());
-        parameterArrays = parameterArrays.clone();
+        for (Object o : resident) {
+            back.computeIfAbsent(lastGraph.get(o), k -> java.util.Collections.newSetFromMap(new IdentityHashMap<>())).add(o);
+        }
+        back.forEach((name, os) -> graphs.get(index.get(name) - first).transferToHost(DataTransferMode.UNDER_DEMAND, os.toArray()));
+        for (Object o : used) {
+            String g = lastGraph.get(o);
+            if (g != null && index.containsKey(g)) {
+                home.put(o, index.get(g));
+            }
+        }
+        List<uk.ac.manchester.tornado.api.ImmutableTaskGraph> snapshots = new ArrayList<>();
         if (resident.length > 0) {
-            step.persistOnDevice(resident);
             TaskGraph load = new TaskGraph(loadName);
             load.transferToDevice(DataTransferMode.EVERY_EXECUTION, resident);
             for (int i = 0; i < resident.length; i++) {
@@ -189,12 +284,14 @@ final class TornadoExecutable implements Executable {
                 }
             }
             load.persistOnDevice(resident);
-            plan = new TornadoExecutionPlan(load.snapshot(), step.snapshot());
-            stepGraph = 1;
-        } else {
-            plan = new TornadoExecutionPlan(step.snapshot());
-            stepGraph = 0;
+            snapshots.add(load.snapshot());
         }
+        for (TaskGraph g : graphs) {
+            snapshots.add(g.snapshot());
+        }
+        firstStepGraph = first;
+        results = new TornadoExecutionResult[snapshots.size()];
+        plan = new TornadoExecutionPlan(snapshots.toArray(new uk.ac.manchester.tornado.api.ImmutableTaskGraph[0]));
         plan.withDevice(device);
         if (gridCount > 0) { // TornadoVM rejects a scheduler without grids
             plan.withGridScheduler(grids);
@@ -206,8 +303,22 @@ final class TornadoExecutable implements Executable {
 
     // ---- lowering ---------------------------------------------------------------------------------------------
 
+    private String ids(List<Object> os) {
+        StringBuilder b = new StringBuilder("[");
+        for (Object o : os) {
+            int slot = java.util.Arrays.asList(dev).indexOf(o);
+            b.append(slot >= 0 ? "s" + slot : o == deviceKeys ? "keys" : o == allCode ? "code" : o.getClass().getSimpleName() + "@" + System.identityHashCode(o) % 1000).append(' ');
+        }
+        return b.append(']').toString();
+    }
+
+    /** Records the arrays of the task just added to {@code pending}. */
     private void use(Object... arrays) {
         used.addAll(java.util.Arrays.asList(arrays));
+        Set<Object> args = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        args.addAll(java.util.Arrays.asList(arrays));
+        taskArgs.add(args);
+        taskIds.add("t" + (taskIds.size()));
     }
 
     private String nextTask() {
@@ -215,8 +326,7 @@ final class TornadoExecutable implements Executable {
     }
 
     private void grid(String task, uk.ac.manchester.tornado.api.WorkerGrid g) {
-        grids.addWorkerGrid(stepName + "." + task, g);
-        gridCount++;
+        taskGrids.put(task, g);
     }
 
     private static Object allocate(DType dtype, int n) {
@@ -306,14 +416,12 @@ final class TornadoExecutable implements Executable {
             pending.add(gg -> gg.task(t, Kernels::fusedF64, (DoubleArray) out, (DoubleArray) ins[0], (DoubleArray) ins[1],
                     (DoubleArray) ins[2], (DoubleArray) ins[3], (DoubleArray) ins[4], (DoubleArray) ins[5],
                     (DoubleArray) ins[6], (DoubleArray) ins[7], allCode, (DoubleArray) allConstsF64, n, len, codeAt, constAt));
-            use(out, ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6], ins[7]);
-            usesF64Consts = true;
+            use(out, ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6], ins[7], CODE, CONSTS_F64);
         } else {
             pending.add(gg -> gg.task(t, Kernels::fusedF32, (FloatArray) out, (FloatArray) ins[0], (FloatArray) ins[1],
                     (FloatArray) ins[2], (FloatArray) ins[3], (FloatArray) ins[4], (FloatArray) ins[5],
                     (FloatArray) ins[6], (FloatArray) ins[7], allCode, (FloatArray) allConstsF32, n, len, codeAt, constAt));
-            use(out, ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6], ins[7]);
-            usesF32Consts = true;
+            use(out, ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6], ins[7], CODE, CONSTS_F32);
         }
     }
 
@@ -324,11 +432,13 @@ final class TornadoExecutable implements Executable {
     private final List<Integer> codeWords = new ArrayList<>();
     private final List<Double> constsF64 = new ArrayList<>();
     private final List<Double> constsF32 = new ArrayList<>();
+    /** Stand-ins, in the tasks' argument sets, for the pooled arrays made once lowering is done. */
+    private static final Object CODE = new Object();
+    private static final Object CONSTS_F64 = new Object();
+    private static final Object CONSTS_F32 = new Object();
     private IntArray allCode;
     private Object allConstsF64;
     private Object allConstsF32;
-    private boolean usesF64Consts;
-    private boolean usesF32Consts;
 
     /** Fills the pooled code and literal arrays once every kernel is lowered. */
     private void pool() {
@@ -347,14 +457,21 @@ final class TornadoExecutable implements Executable {
             f[i] = (float) (double) constsF32.get(i);
         }
         allConstsF32 = FloatArray.fromArray(f);
-        if (!codeWords.isEmpty()) {
-            used.add(allCode);
+        Map<Object, Object> real = new IdentityHashMap<>();
+        real.put(CODE, allCode);
+        real.put(CONSTS_F64, allConstsF64);
+        real.put(CONSTS_F32, allConstsF32);
+        for (Set<Object> args : taskArgs) {
+            for (Map.Entry<Object, Object> e : real.entrySet()) {
+                if (args.remove(e.getKey())) {
+                    args.add(e.getValue());
+                }
+            }
         }
-        if (usesF64Consts) {
-            used.add(allConstsF64);
-        }
-        if (usesF32Consts) {
-            used.add(allConstsF32);
+        for (Map.Entry<Object, Object> e : real.entrySet()) {
+            if (used.remove(e.getKey())) {
+                used.add(e.getValue());
+            }
         }
     }
 
@@ -581,15 +698,12 @@ final class TornadoExecutable implements Executable {
             }
             plan.withGraph(0).execute();
         }
-        try {
-            last = plan.withGraph(stepGraph).execute();
-        } catch (RuntimeException | Error e) {
-            if (String.valueOf(e.getMessage()).contains("Graph resize")) {
-                throw new IllegalStateException("the program is too large for one TornadoVM task graph (" + tasks
-                        + " kernels, " + used.size() + " buffers; TornadoVM 5.2 caps a task graph at 1024 nodes). "
-                        + "Run it on Backend.simd(), or split the computation into several plans", e);
+        for (int g = firstStepGraph; g < results.length; g++) {
+            try {
+                results[g] = plan.withGraph(g).execute();
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("TornadoVM failed in task graph " + g + " of " + results.length + ": " + e, e);
             }
-            throw e;
         }
         for (int i = 0; i < parameters.length; i++) {
             if (residences[i] != null) {
@@ -614,12 +728,22 @@ final class TornadoExecutable implements Executable {
         if (!fetched[index]) {
             Object arr = dev[program.outputs().get(index).slot()];
             if (onDevice[index]) {
-                last.transferToHost(arr);
+                fetch(arr);
             }
             download(arr, outputs[index]);
             fetched[index] = true;
         }
         return outputs[index];
+    }
+
+    /**
+     * Copies {@code arr} from the device into its host side. A result's {@code transferToHost} acts on the graphs
+     * the plan has selected, so the graph that last wrote {@code arr} is selected first.
+     */
+    private void fetch(Object arr) {
+        int g = home.get(arr);
+        plan.withGraph(g);
+        results[g].transferToHost(arr);
     }
 
     // ---- host copies ------------------------------------------------------------------------------------------

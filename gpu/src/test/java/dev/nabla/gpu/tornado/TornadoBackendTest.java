@@ -191,6 +191,33 @@ class TornadoBackendTest {
         assertEquals(expected, onCpu, 1e-12 * expected);
     }
 
+    /**
+     * A program longer than one TornadoVM task graph holds runs as a chain of graphs; here every graph holds two
+     * kernels, so buffers, parameters and the optimizer state pass through many graphs, across runs and after a
+     * host write. Same bound as above.
+     */
+    @Test
+    void aStepSplitIntoAChainOfTaskGraphsMatchesToo() {
+        int saved = TornadoExecutable.MAX_TASKS_PER_GRAPH;
+        TornadoExecutable.MAX_TASKS_PER_GRAPH = 2;
+        try {
+            Step gpu = Step.build(tornado, DType.F64);
+            Step cpu = Step.build(Backend.reference(), DType.F64);
+            for (int i = 0; i < 12; i++) {
+                double lc = cpu.run(i);
+                assertEquals(lc, gpu.run(i), 1e-12 * Math.abs(lc), "loss at step " + i);
+                if (i == 5) { // the host rewrites the state mid-way
+                    for (int j = 0; j < gpu.params().size(); j++) {
+                        gpu.params().get(j).value().copyFrom(cpu.params().get(j).value());
+                    }
+                }
+            }
+            assertSameValues(cpu.params(), gpu.params(), 1e-12, "after 12 chained steps");
+        } finally {
+            TornadoExecutable.MAX_TASKS_PER_GRAPH = saved;
+        }
+    }
+
     @Test
     void float32TrainingFollowsTheReference() {
         Step gpu = Step.build(tornado, DType.F32);
