@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the graph has: reassociating an n-term sum is the same as perturbing its terms by up to n − 1 ulps each
  * (backward stability of summation), so 2n covers it with a factor 2 (the failing graph needed about 150).
  */
-class BackendEquivalenceProperties {
+public class BackendEquivalenceProperties {
     /** Relative size of the float64 input perturbation that measures a graph's sensitivity: 2⁻³⁶, linear range. */
     static final double PERTURBATION = Math.scalb(1.0, -36);
 
@@ -52,6 +52,16 @@ class BackendEquivalenceProperties {
     void simdEqualsReference(@ForAll long seed, @ForAll @IntRange(min = 6, max = 10) int depth,
                              @ForAll @IntRange(min = 1, max = 4) int a, @ForAll("widths") int b,
                              @ForAll boolean f32, @ForAll boolean smooth) {
+        assertMatchesReference(List.of(Backend.simd(1), Backend.simd(2)), seed, depth, a, b, f32, smooth);
+    }
+
+    /**
+     * Random graph {@code (seed, depth, a, b, smooth)} and its gradients evaluated on each backend of {@code backends}
+     * against the reference backend, within the bounds the class comment derives. Public for other backends' tests
+     * (the TornadoVM backend in nabla-gpu).
+     */
+    public static void assertMatchesReference(List<Backend> backends, long seed, int depth, int a, int b, boolean f32,
+                                              boolean smooth) {
         DType dt = f32 ? DType.F32 : DType.F64;
         RandomGraphs.Graph g = RandomGraphs.build(seed, depth, a, b, smooth, dt);
         List<Tensor> grads = Autodiff.grad(g.f(), List.of(g.x(), g.y()));
@@ -77,7 +87,7 @@ class BackendEquivalenceProperties {
             }
             refOther = eval(Backend.reference(), outs, g, xp, yp);
         }
-        for (Backend be : List.of(Backend.simd(1), Backend.simd(2))) {
+        for (Backend be : backends) {
             double[][] got = eval(be, outs, g, xv, yv);
             for (int o = 0; o < outs.size(); o++) {
                 double scale = 1;
@@ -92,7 +102,7 @@ class BackendEquivalenceProperties {
                     boolean same = Double.isNaN(ref[o][i]) ? Double.isNaN(got[o][i])
                             : ref[o][i] == got[o][i] || Math.abs(ref[o][i] - got[o][i]) <= bound;
                     assertTrue(same, be.name() + " output " + o + "[" + i + "] = " + got[o][i] + ", reference "
-                            + ref[o][i] + " (" + dt + ", tolerance " + bound + ", other-precision value " + refOther[o][i] + ") for " + g);
+                            + ref[o][i] + " (" + dt + ", tolerance " + bound + ", other-precision value " + refOther[o][i] + ") for seed " + seed + " " + g);
                 }
             }
         }

@@ -1,6 +1,7 @@
 package dev.nabla.gpu.tornado;
 
 import dev.nabla.core.Autodiff;
+import dev.nabla.core.BackendEquivalenceProperties;
 import dev.nabla.core.DType;
 import dev.nabla.core.NdArray;
 import dev.nabla.core.Plan;
@@ -35,12 +36,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code tornadovm} profile), with its argfile and {@code -Dtornado.recover.bailout=False}, so a kernel that
  * TornadoVM cannot compile fails instead of silently running as Java.
  *
- * <p>Tolerances. float64: the OpenCL 1.2 spec (§7.4) bounds the device's exp, log, sin, tanh at 3–5 ulp against
- * Java's 1 ulp, and matmul and reductions sum in another order; both are covered by the bound the SIMD backend's
- * equivalence property uses (see {@code BackendEquivalenceProperties}): 10⁻¹⁰ of the output's scale plus the
- * graph's measured sensitivity to a 2⁻³⁶ relative input perturbation, rescaled to max(64, 2n) ulps. float32: the
- * device computes in float (the reference computes in double and rounds once), so 2·10⁻³ of the scale plus 64
- * times the float32 reference's own deviation from float64, as for the SIMD backend.
+ * <p>Tolerances of the random graphs: those of {@link BackendEquivalenceProperties}. float64: the OpenCL 1.2 spec
+ * (§7.4) bounds the device's exp, log, sin, tanh at 3–5 ulp against Java's 1 ulp, and matmul and reductions sum in
+ * another order; the bound is 10⁻¹⁰ of the output's scale plus the graph's measured sensitivity to a 2⁻³⁶ relative
+ * input perturbation, rescaled to max(64, 2n) ulps. float32: the device computes in float (the reference in double,
+ * rounded once), as SIMD does, so 2·10⁻³ of the scale plus 64 times the float32 reference's own deviation from
+ * float64.
  */
 class TornadoBackendTest {
     static Backend tornado;
@@ -62,64 +63,8 @@ class TornadoBackendTest {
             boolean f32 = trial % 3 == 2;
             boolean smooth = trial % 2 == 0;
             int depth = 6 + trial % 5;
-            compareOneGraph(seed, depth, a, b, f32, smooth);
+            BackendEquivalenceProperties.assertMatchesReference(List.of(tornado), seed, depth, a, b, f32, smooth);
         }
-    }
-
-    static void compareOneGraph(long seed, int depth, int a, int b, boolean f32, boolean smooth) {
-        DType dt = f32 ? DType.F32 : DType.F64;
-        RandomGraphs.Graph g = RandomGraphs.build(seed, depth, a, b, smooth, dt);
-        List<Tensor> grads = Autodiff.grad(g.f(), List.of(g.x(), g.y()));
-        List<Tensor> outs = List.of(g.f(), g.last(), grads.get(0), grads.get(1));
-        Random r = new Random(seed);
-        double[] xv = RandomGraphs.weights(r, a * b);
-        double[] yv = RandomGraphs.weights(r, b);
-        double[][] ref = eval(Backend.reference(), outs, g, xv, yv);
-        double[][] other;
-        if (f32) {
-            RandomGraphs.Graph go = RandomGraphs.build(seed, depth, a, b, smooth, DType.F64);
-            List<Tensor> gradsO = Autodiff.grad(go.f(), List.of(go.x(), go.y()));
-            other = eval(Backend.reference(), List.of(go.f(), go.last(), gradsO.get(0), gradsO.get(1)), go, xv, yv);
-        } else {
-            Random p = new Random(~seed);
-            double h = Math.scalb(1.0, -36);
-            double[] xp = xv.clone();
-            double[] yp = yv.clone();
-            for (int i = 0; i < xp.length; i++) {
-                xp[i] *= 1 + (p.nextBoolean() ? h : -h);
-            }
-            for (int i = 0; i < yp.length; i++) {
-                yp[i] *= 1 + (p.nextBoolean() ? h : -h);
-            }
-            other = eval(Backend.reference(), outs, g, xp, yp);
-        }
-        double[][] got = eval(tornado, outs, g, xv, yv);
-        for (int o = 0; o < outs.size(); o++) {
-            double scale = 1;
-            for (double v : ref[o]) {
-                scale = Math.max(scale, Math.abs(v));
-            }
-            double tol = (f32 ? 2e-3 : 1e-10) * scale;
-            for (int i = 0; i < ref[o].length; i++) {
-                double delta = Math.abs(ref[o][i] - other[o][i]);
-                double bound = tol + (f32 ? 64 * delta
-                        : delta * Math.max(64, 2 * a * b) * Math.ulp(1.0) / Math.scalb(1.0, -36));
-                boolean same = Double.isNaN(ref[o][i]) ? Double.isNaN(got[o][i])
-                        : ref[o][i] == got[o][i] || Math.abs(ref[o][i] - got[o][i]) <= bound;
-                assertTrue(same, "output " + o + "[" + i + "] = " + got[o][i] + ", reference " + ref[o][i] + " ("
-                        + dt + ", tolerance " + bound + ") for seed " + seed + " " + g);
-            }
-        }
-    }
-
-    private static double[][] eval(Backend b, List<Tensor> outs, RandomGraphs.Graph g, double[] xv, double[] yv) {
-        Plan p = Plan.compile(outs, b);
-        p.set(g.x(), xv).set(g.y(), yv).execute();
-        double[][] r = new double[outs.size()][];
-        for (int i = 0; i < outs.size(); i++) {
-            r[i] = p.get(outs.get(i)).toDoubleArray();
-        }
-        return r;
     }
 
     /** An MLP regression step with Adam whose minibatch is drawn inside the plan (Philox normals). */
