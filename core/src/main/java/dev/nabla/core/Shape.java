@@ -148,4 +148,47 @@ public final class Shape {
     public String toString() {
         return Arrays.toString(dims);
     }
+
+    /**
+     * For a reduction of this shape over {@code axes}: the extents {outer, reduced, inner} of the array viewed as
+     * [outer, reduced, inner] when the reduced axes (ignoring extent-1 axes) are one contiguous block, else null.
+     * Backends use it to reduce with strides instead of an index map.
+     */
+    public int[] reductionBlocks(int[] axes) {
+        boolean[] red = new boolean[rank()];
+        for (int a : axes) {
+            red[a] = true;
+        }
+        int first = -1;
+        int last = -1;
+        for (int a = 0; a < rank(); a++) {
+            if (red[a] && dim(a) != 1) {
+                if (first < 0) {
+                    first = a;
+                }
+                last = a;
+            }
+        }
+        if (first < 0) {
+            return new int[] {size(), 1, 1};
+        }
+        for (int a = first; a <= last; a++) {
+            if (!red[a] && dim(a) != 1) {
+                return null;
+            }
+        }
+        int outer = 1;
+        int r = 1;
+        int inner = 1;
+        for (int a = 0; a < rank(); a++) {
+            if (a < first) {
+                outer *= dim(a);
+            } else if (a <= last) {
+                r *= dim(a);
+            } else {
+                inner *= dim(a);
+            }
+        }
+        return new int[] {outer, r, inner};
+    }
 }

@@ -29,48 +29,6 @@ final class Instrs {
         return Shape.of(d);
     }
 
-    /**
-     * For a reduction of {@code in} over {@code axes}: {outer, reduced, inner} if the reduced axes are one
-     * contiguous block (after ignoring extent-1 axes), else null.
-     */
-    static int[] blocks(Shape in, int[] axes) {
-        boolean[] red = new boolean[in.rank()];
-        for (int a : axes) {
-            red[a] = true;
-        }
-        int first = -1;
-        int last = -1;
-        for (int a = 0; a < in.rank(); a++) {
-            if (red[a] && in.dim(a) != 1) {
-                if (first < 0) {
-                    first = a;
-                }
-                last = a;
-            }
-        }
-        if (first < 0) {
-            return new int[] {in.size(), 1, 1};
-        }
-        for (int a = first; a <= last; a++) {
-            if (!red[a] && in.dim(a) != 1) {
-                return null;
-            }
-        }
-        int outer = 1;
-        int r = 1;
-        int inner = 1;
-        for (int a = 0; a < in.rank(); a++) {
-            if (a < first) {
-                outer *= in.dim(a);
-            } else if (a <= last) {
-                r *= in.dim(a);
-            } else {
-                inner *= in.dim(a);
-            }
-        }
-        return new int[] {outer, r, inner};
-    }
-
     /** For each input element, the flat index of the output element it reduces into. */
     static int[] reduceMap(Shape in, int[] axes) {
         Shape out = reducedShape(in, axes);

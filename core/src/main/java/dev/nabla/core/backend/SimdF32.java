@@ -452,7 +452,7 @@ final class SimdF32 {
     // ------------------------------------------------------------------ other instructions
 
     static Runnable reduce(Instr.Reduce r, Object[] buf) {
-        int[] blocks = Instrs.blocks(r.inShape(), r.axes());
+        int[] blocks = r.inShape().reductionBlocks(r.axes());
         boolean max = r.op() == Op.REDUCE_MAX;
         int in = r.in();
         int out = r.out();

@@ -554,7 +554,7 @@ final class TornadoExecutable implements Executable {
 
     private void reduce(Instr.Reduce r) {
         Shape in = r.inShape();
-        int[] blocks = blocks(in, r.axes());
+        int[] blocks = in.reductionBlocks(r.axes());
         Object src = dev[r.in()];
         int outSize = in.size();
         for (int a : r.axes()) {
@@ -589,43 +589,6 @@ final class TornadoExecutable implements Executable {
         WorkerGrid1D w = new WorkerGrid1D(outSize * Kernels.REDUCE_GROUP);
         w.setLocalWork(Kernels.REDUCE_GROUP, 1, 1);
         grid(t, w);
-    }
-
-    /** {outer, reduced, inner} when the reduced axes (ignoring extent 1) are one contiguous block, else null. */
-    static int[] blocks(Shape in, int[] axes) {
-        boolean[] red = new boolean[in.rank()];
-        for (int a : axes) {
-            red[a] = true;
-        }
-        int first = -1;
-        int last = -1;
-        for (int a = 0; a < in.rank(); a++) {
-            if (red[a] && in.dim(a) != 1) {
-                if (first < 0) {
-                    first = a;
-                }
-                last = a;
-            }
-        }
-        if (first < 0) {
-            return new int[] {in.size(), 1, 1};
-        }
-        int outer = 1;
-        int r = 1;
-        int inner = 1;
-        for (int a = 0; a < in.rank(); a++) {
-            if (a >= first && a <= last && !red[a] && in.dim(a) != 1) {
-                return null;
-            }
-            if (a < first) {
-                outer *= in.dim(a);
-            } else if (a <= last) {
-                r *= in.dim(a);
-            } else {
-                inner *= in.dim(a);
-            }
-        }
-        return new int[] {outer, r, inner};
     }
 
     /** Input flat indices ordered by output element, then by position within the reduced axes. */
