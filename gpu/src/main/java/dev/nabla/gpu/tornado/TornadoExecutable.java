@@ -28,7 +28,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,7 +54,7 @@ final class TornadoExecutable implements Executable {
     private final long[] keys;
     private final LongArray deviceKeys;
     private final NdArray[] parameters;
-    private Object[] parameterArrays;
+    private final Object[] parameterArrays;
     private final NdArray.DeviceCopy[] residences;
     private final NdArray[] outputs;
     private final boolean[] fetched;
@@ -73,19 +72,12 @@ final class TornadoExecutable implements Executable {
     private final List<String> taskIds = new ArrayList<>();
     private final Map<String, uk.ac.manchester.tornado.api.WorkerGrid> taskGrids = new java.util.HashMap<>();
 
-    /** Device arrays created for the lowering (split expression parts, gathered reduction inputs). */
-    private final List<Object> extra = new ArrayList<>();
-    private final Set<Object> firstExecution = new LinkedHashSet<>();
     private final GridScheduler grids = new GridScheduler();
     /** The task-graph calls, made after the transfers are declared. */
     private final List<java.util.function.Consumer<TaskGraph>> pending = new ArrayList<>();
     /** Every array some task reads or writes. */
     private final Set<Object> used = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-    /** Whether output i lives on the device (else it is an input or constant whose host copy is current). */
-    private final boolean[] onDevice;
     private final String stepName;
-    private int tasks;
-    private int gridCount;
 
     TornadoExecutable(Program program, NdArray[] parameters, boolean debug, TornadoDevice device) {
         this.program = program;
@@ -129,9 +121,10 @@ final class TornadoExecutable implements Executable {
             lower(in);
         }
         pool();
-        if (tasks == 0) {
+        if (pending.isEmpty()) {
             IntArray nothing = new IntArray(1);
-            pending.add(gg -> gg.task("t0", Kernels::noop, nothing));
+            String t = nextTask();
+            pending.add(gg -> gg.task(t, Kernels::noop, nothing));
             use(nothing);
         }
         // TornadoVM wants every declared buffer used by a task: declare only what the tasks read or write
@@ -227,7 +220,6 @@ final class TornadoExecutable implements Executable {
                 uk.ac.manchester.tornado.api.WorkerGrid w = taskGrids.get(taskIds.get(t));
                 if (w != null) {
                     grids.addWorkerGrid(name + "." + taskIds.get(t), w);
-                    gridCount++;
                 }
             }
             g.persistOnDevice(live.toArray());
@@ -251,13 +243,11 @@ final class TornadoExecutable implements Executable {
         }
         outputs = new NdArray[program.outputs().size()];
         fetched = new boolean[outputs.length];
-        onDevice = new boolean[outputs.length];
         Map<String, Set<Object>> back = new java.util.LinkedHashMap<>();
         for (int i = 0; i < outputs.length; i++) {
             Program.OutputSlot o = program.outputs().get(i);
             Object arr = dev[o.slot()];
-            onDevice[i] = used.contains(arr);
-            if (onDevice[i]) {
+            if (used.contains(arr)) {
                 back.computeIfAbsent(lastGraph.get(arr), k -> java.util.Collections.newSetFromMap(new IdentityHashMap<>())).add(arr);
             }
             outputs[i] = NdArray.zeros(o.shape(), o.dtype());
@@ -293,7 +283,7 @@ final class TornadoExecutable implements Executable {
         results = new TornadoExecutionResult[snapshots.size()];
         plan = new TornadoExecutionPlan(snapshots.toArray(new uk.ac.manchester.tornado.api.ImmutableTaskGraph[0]));
         plan.withDevice(device);
-        if (gridCount > 0) { // TornadoVM rejects a scheduler without grids
+        if (!taskGrids.isEmpty()) { // TornadoVM rejects a scheduler without grids
             plan.withGridScheduler(grids);
         }
         if (device.getTornadoVMBackend() == TornadoVMBackendType.OPENCL) {
@@ -312,17 +302,19 @@ final class TornadoExecutable implements Executable {
         return b.append(']').toString();
     }
 
-    /** Records the arrays of the task just added to {@code pending}. */
+    /** Records the arrays of the task just added to {@code pending} (the one {@link #nextTask} named). */
     private void use(Object... arrays) {
         used.addAll(java.util.Arrays.asList(arrays));
         Set<Object> args = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         args.addAll(java.util.Arrays.asList(arrays));
         taskArgs.add(args);
-        taskIds.add("t" + (taskIds.size()));
     }
 
+    /** The id of the next task; each is followed by its {@code pending} call and {@link #use}. */
     private String nextTask() {
-        return "t" + tasks++;
+        String id = "t" + taskIds.size();
+        taskIds.add(id);
+        return id;
     }
 
     private void grid(String task, uk.ac.manchester.tornado.api.WorkerGrid g) {
@@ -333,12 +325,6 @@ final class TornadoExecutable implements Executable {
         return dtype == DType.F64 ? new DoubleArray(Math.max(1, n)) : new FloatArray(Math.max(1, n));
     }
 
-    private Object temp(DType dtype, int n) {
-        Object t = allocate(dtype, n);
-        extra.add(t);
-        return t;
-    }
-
     private void lower(Instr instr) {
         switch (instr) {
             case Instr.Elementwise e -> fused(e.expr(), dev[e.out()], e.size(), e.dtype());
@@ -346,21 +332,19 @@ final class TornadoExecutable implements Executable {
                 String t = nextTask();
                 if (c.dtype() == DType.F32) {
                     pending.add(gg -> gg.task(t, Kernels::castF64F32, (FloatArray) dev[c.out()], (DoubleArray) dev[c.in()], c.size()));
-                    use(dev[c.out()], dev[c.in()]);
                 } else {
                     pending.add(gg -> gg.task(t, Kernels::castF32F64, (DoubleArray) dev[c.out()], (FloatArray) dev[c.in()], c.size()));
-                    use(dev[c.out()], dev[c.in()]);
                 }
+                use(dev[c.out()], dev[c.in()]);
             }
             case Instr.Copy c -> {
                 String t = nextTask();
                 if (c.dtype() == DType.F64) {
                     pending.add(gg -> gg.task(t, Kernels::copyF64, (DoubleArray) dev[c.out()], (DoubleArray) dev[c.in()], c.size()));
-                    use(dev[c.out()], dev[c.in()]);
                 } else {
                     pending.add(gg -> gg.task(t, Kernels::copyF32, (FloatArray) dev[c.out()], (FloatArray) dev[c.in()], c.size()));
-                    use(dev[c.out()], dev[c.in()]);
                 }
+                use(dev[c.out()], dev[c.in()]);
             }
             case Instr.Gather ga -> gather(dev[ga.out()], dev[ga.in()], ga.map(), ga.dtype());
             case Instr.Random r -> {
@@ -368,11 +352,10 @@ final class TornadoExecutable implements Executable {
                 int normal = r.normal() ? 1 : 0;
                 if (r.dtype() == DType.F64) {
                     pending.add(gg -> gg.task(t, Kernels::randomF64, (DoubleArray) dev[r.out()], deviceKeys, r.keySlot(), normal, r.size()));
-                    use(dev[r.out()], deviceKeys);
                 } else {
                     pending.add(gg -> gg.task(t, Kernels::randomF32, (FloatArray) dev[r.out()], deviceKeys, r.keySlot(), normal, r.size()));
-                    use(dev[r.out()], deviceKeys);
                 }
+                use(dev[r.out()], deviceKeys);
             }
             case Instr.Matmul m -> matmul(m);
             case Instr.Reduce r -> reduce(r);
@@ -381,15 +364,13 @@ final class TornadoExecutable implements Executable {
 
     private void gather(Object out, Object in, int[] map, DType dtype) {
         IntArray dm = IntArray.fromArray(map);
-        extra.add(dm);
         String t = nextTask();
         if (dtype == DType.F64) {
             pending.add(gg -> gg.task(t, Kernels::gatherF64, (DoubleArray) out, (DoubleArray) in, dm, map.length));
-            use(out, in, dm);
         } else {
             pending.add(gg -> gg.task(t, Kernels::gatherF32, (FloatArray) out, (FloatArray) in, dm, map.length));
-            use(out, in, dm);
         }
+        use(out, in, dm);
     }
 
     /** One fused kernel for {@code e}, after moving subtrees into their own kernels until it fits. */
@@ -416,13 +397,13 @@ final class TornadoExecutable implements Executable {
             pending.add(gg -> gg.task(t, Kernels::fusedF64, (DoubleArray) out, (DoubleArray) ins[0], (DoubleArray) ins[1],
                     (DoubleArray) ins[2], (DoubleArray) ins[3], (DoubleArray) ins[4], (DoubleArray) ins[5],
                     (DoubleArray) ins[6], (DoubleArray) ins[7], allCode, (DoubleArray) allConstsF64, n, len, codeAt, constAt));
-            use(out, ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6], ins[7], CODE, CONSTS_F64);
         } else {
             pending.add(gg -> gg.task(t, Kernels::fusedF32, (FloatArray) out, (FloatArray) ins[0], (FloatArray) ins[1],
                     (FloatArray) ins[2], (FloatArray) ins[3], (FloatArray) ins[4], (FloatArray) ins[5],
                     (FloatArray) ins[6], (FloatArray) ins[7], allCode, (FloatArray) allConstsF32, n, len, codeAt, constAt));
-            use(out, ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6], ins[7], CODE, CONSTS_F32);
         }
+        use(out, ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6], ins[7], CODE,
+                dtype == DType.F64 ? CONSTS_F64 : CONSTS_F32);
     }
 
     /**
@@ -481,7 +462,7 @@ final class TornadoExecutable implements Executable {
     private Object unused(DType dtype, int b) {
         int d = dtype == DType.F64 ? 0 : 1;
         if (unused[d][b] == null) {
-            unused[d][b] = temp(dtype, 1);
+            unused[d][b] = allocate(dtype, 1);
         }
         return unused[d][b];
     }
@@ -513,7 +494,7 @@ final class TornadoExecutable implements Executable {
                 }
             }
         }
-        Object t = temp(dtype, size);
+        Object t = allocate(dtype, size);
         splitBuffers.add(t);
         int slot = dev.length + splitBuffers.size() - 1;
         fused(args[worst], t, size, dtype);
@@ -536,12 +517,11 @@ final class TornadoExecutable implements Executable {
         if (m.dtype() == DType.F64) {
             pending.add(gg -> gg.task(t, Kernels::matmulF64, ctx, (DoubleArray) dev[m.out()], (DoubleArray) dev[m.a()],
                     (DoubleArray) dev[m.b()], mm, nn, kk, aB, aR, aC, bB, bR, bC));
-            use(dev[m.out()], dev[m.a()], dev[m.b()]);
         } else {
             pending.add(gg -> gg.task(t, Kernels::matmulF32, ctx, (FloatArray) dev[m.out()], (FloatArray) dev[m.a()],
                     (FloatArray) dev[m.b()], mm, nn, kk, aB, aR, aC, bB, bR, bC));
-            use(dev[m.out()], dev[m.a()], dev[m.b()]);
         }
+        use(dev[m.out()], dev[m.a()], dev[m.b()]);
         int ts = Kernels.TILE;
         WorkerGrid3D w = new WorkerGrid3D(round(nn, ts), round(mm, ts), m.batch());
         w.setLocalWork(ts, ts, 1);
@@ -567,8 +547,8 @@ final class TornadoExecutable implements Executable {
             inner = blocks[2];
         } else {
             // reduced axes not one block: gather each output's inputs together first
-            int[] order = groupedOrder(in, r.axes(), outSize);
-            src = temp(r.dtype(), order.length);
+            int[] order = groupedOrder(in, r.axes());
+            src = allocate(r.dtype(), order.length);
             gather(src, dev[r.in()], order, r.dtype());
             rr = in.size() / Math.max(1, outSize);
             inner = 1;
@@ -581,18 +561,17 @@ final class TornadoExecutable implements Executable {
         int stride = inner;
         if (r.dtype() == DType.F64) {
             pending.add(gg -> gg.task(t, Kernels::reduceF64, ctx, (DoubleArray) dev[r.out()], (DoubleArray) from, len, stride, max));
-            use(dev[r.out()], src);
         } else {
             pending.add(gg -> gg.task(t, Kernels::reduceF32, ctx, (FloatArray) dev[r.out()], (FloatArray) from, len, stride, max));
-            use(dev[r.out()], src);
         }
+        use(dev[r.out()], from);
         WorkerGrid1D w = new WorkerGrid1D(outSize * Kernels.REDUCE_GROUP);
         w.setLocalWork(Kernels.REDUCE_GROUP, 1, 1);
         grid(t, w);
     }
 
     /** Input flat indices ordered by output element, then by position within the reduced axes. */
-    static int[] groupedOrder(Shape in, int[] axes, int outSize) {
+    static int[] groupedOrder(Shape in, int[] axes) {
         boolean[] red = new boolean[in.rank()];
         for (int a : axes) {
             red[a] = true;
@@ -690,7 +669,7 @@ final class TornadoExecutable implements Executable {
     public NdArray output(int index) {
         if (!fetched[index]) {
             Object arr = dev[program.outputs().get(index).slot()];
-            if (onDevice[index]) {
+            if (home.containsKey(arr)) { // else an input or constant, whose host copy is current
                 fetch(arr);
             }
             download(arr, outputs[index]);
