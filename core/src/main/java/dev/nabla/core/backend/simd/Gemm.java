@@ -28,12 +28,15 @@ import jdk.incubator.vector.VectorSpecies;
  * a different packing loop), and a register-tiled micro-kernel keeps an {@code MR × NR} tile of C
  * in {@code MR·3} vector accumulators, updated by one {@code fma} per accumulator for each p.
  * Packing buffers are thread-local and reused, so a call allocates nothing once warm; problems
- * with {@code m·n·k} ≤ {@value #SMALL_MNK} take a plain scalar loop instead.
+ * with {@code m·n·k} ≤ {@value #SMALL_MNK} take a plain scalar loop instead, and skinny ones (n below one
+ * vector, k ≤ {@value #SKINNY}, or m ≤ {@value #SKINNY} with op(B) stored untransposed: the first and last
+ * layers of a small MLP and their gradients) vector loops that read the operands in place.
  *
  * <p>Determinism: each element of C is computed by exactly one thread, in an order that depends
  * only on (m, n, k): {@code C ← ((β·C + S_0) + S_1) + …} where {@code S_q} is the fma chain over the
  * q-th block of KC (a few hundred) p values in increasing p (the scalar path: one chain over
- * all p). Results are therefore bit-identical for every {@code threads} value.
+ * all p; the skinny loops: four interleaved chains over p). Results are therefore bit-identical for every
+ * {@code threads} value.
  */
 public final class Gemm {
 
@@ -58,6 +61,8 @@ public final class Gemm {
   static final int NC_D = Math.max(DNR, (2 * 1024 * 1024 / (KC_D * Double.BYTES)) / DNR * DNR);
   static final int NC_F = Math.max(FNR, (2 * 1024 * 1024 / (KC_F * Float.BYTES)) / FNR * FNR);
 
+  /** A depth k (or a height m, with op(B) stored untransposed) at most this takes a skinny loop (no packing). */
+  static final int SKINNY = 4;
   /** Problems with m·n·k at most this take the scalar loop (no packing). */
   static final long SMALL_MNK = 2048;
   /**
@@ -303,6 +308,7 @@ public final class Gemm {
       smallD(m, n, k, a, aBase, transA, b, bBase, transB, c, cBase, i0, i1, overwrite);
       return;
     }
+    if (skinnyD(m, n, k, a, aBase, transA, b, bBase, transB, c, cBase, i0, i1, overwrite)) return;
     Scratch s = SCRATCH.get();
     int kcMax = Math.min(KC_D, k);
     double[] pa = s.paD(roundUp(Math.min(MC_D, i1 - i0), MR) * kcMax);
@@ -351,6 +357,189 @@ public final class Gemm {
         double sum = 0;
         for (int p = 0; p < k; p++) sum = Math.fma(a[ai + p * acs], b[bj + p * brs], sum);
         c[ci + j] = overwrite ? sum : c[ci + j] + sum;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- skinny shapes (double)
+  // A width below one vector (n), or a depth or height of a few (k, m), leaves the packed path mostly padding
+  // and packing; these loops read the operands where they lie. Each element of C is still computed by one
+  // thread in an order fixed by (m, n, k), then added to β·C: one fma chain over p in increasing order, except
+  // for the narrow product with op(A) untransposed, which runs four vector chains along p (p mod 4·lanes),
+  // adds them as (s0 + s1) + (s2 + s3), sums the lanes in index order, then adds the tail's four scalar chains.
+
+  /** Which skinny loop computes the product: 0 narrow (n), 1 shallow (k), 2 short (m), or -1 for the packed path. */
+  private static int skinny(int m, int n, int k, boolean transB, int lanes) {
+    if (n < lanes) return 0;
+    if (k <= SKINNY) return 1;
+    if (m <= SKINNY && !transB) return 2;
+    return -1;
+  }
+
+  /** Rows along i of the skinny scratch accumulators (narrow product, op(A) transposed). */
+  private static final int SKINNY_ROWS = 256;
+
+  /** Rows [i0, i1) of C through the skinny loop {@link #skinny} chooses; false if it chooses none. */
+  private static boolean skinnyD(int m, int n, int k, double[] a, int aBase, boolean transA,
+      double[] b, int bBase, boolean transB, double[] c, int cBase, int i0, int i1, boolean overwrite) {
+    int kind = skinny(m, n, k, transB, DVL);
+    if (kind < 0) return false;
+    int ars = transA ? 1 : k;
+    int acs = transA ? m : 1;
+    Scratch s = SCRATCH.get();
+    if (kind == 0 && transA) {
+      // op(A)[i, p] = A[p·m + i] runs along i: S[j][i] = Σ_p op(B)[p, j]·A[p·m + i], streaming A once
+      int brs = transB ? 1 : n;
+      int bcs = transB ? k : 1;
+      for (int ib = i0; ib < i1; ib += SKINNY_ROWS) {
+        int rows = Math.min(SKINNY_ROWS, i1 - ib);
+        double[] acc = s.pbD(n * rows);
+        chainsD(n, rows, k, b, bBase, bcs, brs, a, aBase + ib, m, acc);
+        for (int i = 0; i < rows; i++) {
+          int ci = cBase + (ib + i) * n;
+          for (int j = 0; j < n; j++) c[ci + j] = overwrite ? acc[j * rows + i] : c[ci + j] + acc[j * rows + i];
+        }
+      }
+      return true;
+    }
+    if (kind == 0) {
+      narrowD(n, k, a, aBase, b, bBase, transB, c, cBase, i0, i1, overwrite, s);
+      return true;
+    }
+    if (kind == 2) {
+      // a few rows: S[i][:] = Σ_p op(A)[i, p]·B[p, :], streaming B once
+      int rows = i1 - i0;
+      double[] acc = s.pbD(rows * n);
+      chainsD(rows, n, k, a, aBase + i0 * ars, ars, acs, b, bBase, n, acc);
+      for (int i = 0; i < rows; i++) addRowD(c, cBase + (i0 + i) * n, acc, i * n, n, overwrite);
+      return true;
+    }
+    // k ≤ 4: op(B) as k rows of n, in place unless transposed (then packed: k·n is small)
+    double[] y = b;
+    int yBase = bBase;
+    if (transB) {
+      y = s.pbD(k * n);
+      yBase = 0;
+      for (int p = 0; p < k; p++) {
+        for (int j = 0; j < n; j++) y[p * n + j] = b[bBase + j * k + p];
+      }
+    }
+    int bound = DS.loopBound(n);
+    DoubleVector zero = DoubleVector.zero(DS);
+    for (int i = i0; i < i1; i++) {
+      int ai = aBase + i * ars;
+      int ci = cBase + i * n;
+      DoubleVector x0 = DoubleVector.broadcast(DS, a[ai]);
+      DoubleVector x1 = k > 1 ? DoubleVector.broadcast(DS, a[ai + acs]) : zero;
+      DoubleVector x2 = k > 2 ? DoubleVector.broadcast(DS, a[ai + 2 * acs]) : zero;
+      DoubleVector x3 = k > 3 ? DoubleVector.broadcast(DS, a[ai + 3 * acs]) : zero;
+      int j = 0;
+      for (; j < bound; j += DVL) {
+        int r = yBase + j;
+        DoubleVector v = x0.fma(DoubleVector.fromArray(DS, y, r), zero);
+        if (k > 1) v = x1.fma(DoubleVector.fromArray(DS, y, r + n), v);
+        if (k > 2) v = x2.fma(DoubleVector.fromArray(DS, y, r + 2 * n), v);
+        if (k > 3) v = x3.fma(DoubleVector.fromArray(DS, y, r + 3 * n), v);
+        if (!overwrite) v = DoubleVector.fromArray(DS, c, ci + j).add(v);
+        v.intoArray(c, ci + j);
+      }
+      for (; j < n; j++) {
+        double sum = 0;
+        for (int p = 0; p < k; p++) sum = Math.fma(a[ai + p * acs], y[yBase + p * n + j], sum);
+        c[ci + j] = overwrite ? sum : c[ci + j] + sum;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * {@code acc[r·len + t] = Σ_p x[xo + r·xr + p·xp] · y[yo + p·yp + t]} for r &lt; rows, t &lt; len: one fma chain
+   * per element over p in increasing order, p outermost so that y streams once and acc stays in L1.
+   */
+  private static void chainsD(int rows, int len, int k, double[] x, int xo, int xr, int xp,
+      double[] y, int yo, int yp, double[] acc) {
+    java.util.Arrays.fill(acc, 0, rows * len, 0);
+    int bound = DS.loopBound(len);
+    for (int p = 0; p < k; p++) {
+      int yr = yo + p * yp;
+      for (int r = 0; r < rows; r++) {
+        double xs = x[xo + r * xr + p * xp];
+        DoubleVector xv = DoubleVector.broadcast(DS, xs);
+        int ar = r * len;
+        int t = 0;
+        for (; t < bound; t += DVL) {
+          xv.fma(DoubleVector.fromArray(DS, y, yr + t), DoubleVector.fromArray(DS, acc, ar + t)).intoArray(acc, ar + t);
+        }
+        for (; t < len; t++) acc[ar + t] = Math.fma(xs, y[yr + t], acc[ar + t]);
+      }
+    }
+  }
+
+  private static void addRowD(double[] c, int ci, double[] acc, int ai, int n, boolean overwrite) {
+    if (overwrite) {
+      System.arraycopy(acc, ai, c, ci, n);
+      return;
+    }
+    int bound = DS.loopBound(n);
+    int j = 0;
+    for (; j < bound; j += DVL) {
+      DoubleVector.fromArray(DS, c, ci + j).add(DoubleVector.fromArray(DS, acc, ai + j)).intoArray(c, ci + j);
+    }
+    for (; j < n; j++) c[ci + j] += acc[ai + j];
+  }
+
+  /** n below one vector, op(A) rows in place: dot products with vectors along p. */
+  private static void narrowD(int n, int k, double[] a, int aBase, double[] b, int bBase, boolean transB,
+      double[] c, int cBase, int i0, int i1, boolean overwrite, Scratch s) {
+    // op(B) as n columns of k, contiguous: in place when transposed, else packed (n·k is small when n is)
+    double[] cols = b;
+    int colBase = bBase;
+    if (!transB) {
+      cols = s.pbD(k * n);
+      colBase = 0;
+      for (int p = 0; p < k; p++) {
+        for (int j = 0; j < n; j++) cols[j * k + p] = b[bBase + p * n + j];
+      }
+    }
+    double[] lane = s.tileD;
+    int bound = k - k % (4 * DVL);
+    for (int i = i0; i < i1; i++) {
+      int ai = aBase + i * k;
+      for (int j = 0; j < n; j++) {
+        int bj = colBase + j * k;
+        double sum = 0;
+        int p = 0;
+        if (bound > 0) {
+          DoubleVector s0 = DoubleVector.zero(DS);
+          DoubleVector s1 = s0;
+          DoubleVector s2 = s0;
+          DoubleVector s3 = s0;
+          for (; p < bound; p += 4 * DVL) {
+            s0 = DoubleVector.fromArray(DS, a, ai + p).fma(DoubleVector.fromArray(DS, cols, bj + p), s0);
+            s1 = DoubleVector.fromArray(DS, a, ai + p + DVL).fma(DoubleVector.fromArray(DS, cols, bj + p + DVL), s1);
+            s2 = DoubleVector.fromArray(DS, a, ai + p + 2 * DVL)
+                .fma(DoubleVector.fromArray(DS, cols, bj + p + 2 * DVL), s2);
+            s3 = DoubleVector.fromArray(DS, a, ai + p + 3 * DVL)
+                .fma(DoubleVector.fromArray(DS, cols, bj + p + 3 * DVL), s3);
+          }
+          // lanes summed in index order here: reduceLanes' order may differ between C2 and the interpreter
+          s0.add(s1).add(s2.add(s3)).intoArray(lane, 0);
+          for (int l = 0; l < DVL; l++) sum += lane[l];
+        }
+        double t0 = 0;
+        double t1 = 0;
+        double t2 = 0;
+        double t3 = 0;
+        for (; p + 4 <= k; p += 4) {
+          t0 = Math.fma(a[ai + p], cols[bj + p], t0);
+          t1 = Math.fma(a[ai + p + 1], cols[bj + p + 1], t1);
+          t2 = Math.fma(a[ai + p + 2], cols[bj + p + 2], t2);
+          t3 = Math.fma(a[ai + p + 3], cols[bj + p + 3], t3);
+        }
+        for (; p < k; p++) t0 = Math.fma(a[ai + p], cols[bj + p], t0);
+        sum += (t0 + t1) + (t2 + t3);
+        int ci = cBase + i * n + j;
+        c[ci] = overwrite ? sum : c[ci] + sum;
       }
     }
   }
@@ -604,6 +793,7 @@ public final class Gemm {
       smallF(m, n, k, a, aBase, transA, b, bBase, transB, c, cBase, i0, i1, overwrite);
       return;
     }
+    if (skinnyF(m, n, k, a, aBase, transA, b, bBase, transB, c, cBase, i0, i1, overwrite)) return;
     Scratch s = SCRATCH.get();
     int kcMax = Math.min(KC_F, k);
     float[] pa = s.paF(roundUp(Math.min(MC_F, i1 - i0), MR) * kcMax);
@@ -652,6 +842,173 @@ public final class Gemm {
         float sum = 0;
         for (int p = 0; p < k; p++) sum = Math.fma(a[ai + p * acs], b[bj + p * brs], sum);
         c[ci + j] = overwrite ? sum : c[ci + j] + sum;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- skinny shapes (float; see double)
+
+  /** Rows [i0, i1) of C through the skinny loop {@link #skinny} chooses; false if it chooses none. */
+  private static boolean skinnyF(int m, int n, int k, float[] a, int aBase, boolean transA,
+      float[] b, int bBase, boolean transB, float[] c, int cBase, int i0, int i1, boolean overwrite) {
+    int kind = skinny(m, n, k, transB, FVL);
+    if (kind < 0) return false;
+    int ars = transA ? 1 : k;
+    int acs = transA ? m : 1;
+    Scratch s = SCRATCH.get();
+    if (kind == 0 && transA) {
+      // op(A)[i, p] = A[p·m + i] runs along i: S[j][i] = Σ_p op(B)[p, j]·A[p·m + i], streaming A once
+      int brs = transB ? 1 : n;
+      int bcs = transB ? k : 1;
+      for (int ib = i0; ib < i1; ib += SKINNY_ROWS) {
+        int rows = Math.min(SKINNY_ROWS, i1 - ib);
+        float[] acc = s.pbF(n * rows);
+        chainsF(n, rows, k, b, bBase, bcs, brs, a, aBase + ib, m, acc);
+        for (int i = 0; i < rows; i++) {
+          int ci = cBase + (ib + i) * n;
+          for (int j = 0; j < n; j++) c[ci + j] = overwrite ? acc[j * rows + i] : c[ci + j] + acc[j * rows + i];
+        }
+      }
+      return true;
+    }
+    if (kind == 0) {
+      narrowF(n, k, a, aBase, b, bBase, transB, c, cBase, i0, i1, overwrite, s);
+      return true;
+    }
+    if (kind == 2) {
+      // a few rows: S[i][:] = Σ_p op(A)[i, p]·B[p, :], streaming B once
+      int rows = i1 - i0;
+      float[] acc = s.pbF(rows * n);
+      chainsF(rows, n, k, a, aBase + i0 * ars, ars, acs, b, bBase, n, acc);
+      for (int i = 0; i < rows; i++) addRowF(c, cBase + (i0 + i) * n, acc, i * n, n, overwrite);
+      return true;
+    }
+    // k ≤ 4: op(B) as k rows of n, in place unless transposed (then packed: k·n is small)
+    float[] y = b;
+    int yBase = bBase;
+    if (transB) {
+      y = s.pbF(k * n);
+      yBase = 0;
+      for (int p = 0; p < k; p++) {
+        for (int j = 0; j < n; j++) y[p * n + j] = b[bBase + j * k + p];
+      }
+    }
+    int bound = FS.loopBound(n);
+    FloatVector zero = FloatVector.zero(FS);
+    for (int i = i0; i < i1; i++) {
+      int ai = aBase + i * ars;
+      int ci = cBase + i * n;
+      FloatVector x0 = FloatVector.broadcast(FS, a[ai]);
+      FloatVector x1 = k > 1 ? FloatVector.broadcast(FS, a[ai + acs]) : zero;
+      FloatVector x2 = k > 2 ? FloatVector.broadcast(FS, a[ai + 2 * acs]) : zero;
+      FloatVector x3 = k > 3 ? FloatVector.broadcast(FS, a[ai + 3 * acs]) : zero;
+      int j = 0;
+      for (; j < bound; j += FVL) {
+        int r = yBase + j;
+        FloatVector v = x0.fma(FloatVector.fromArray(FS, y, r), zero);
+        if (k > 1) v = x1.fma(FloatVector.fromArray(FS, y, r + n), v);
+        if (k > 2) v = x2.fma(FloatVector.fromArray(FS, y, r + 2 * n), v);
+        if (k > 3) v = x3.fma(FloatVector.fromArray(FS, y, r + 3 * n), v);
+        if (!overwrite) v = FloatVector.fromArray(FS, c, ci + j).add(v);
+        v.intoArray(c, ci + j);
+      }
+      for (; j < n; j++) {
+        float sum = 0;
+        for (int p = 0; p < k; p++) sum = Math.fma(a[ai + p * acs], y[yBase + p * n + j], sum);
+        c[ci + j] = overwrite ? sum : c[ci + j] + sum;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * {@code acc[r·len + t] = Σ_p x[xo + r·xr + p·xp] · y[yo + p·yp + t]} for r &lt; rows, t &lt; len: one fma chain
+   * per element over p in increasing order, p outermost so that y streams once and acc stays in L1.
+   */
+  private static void chainsF(int rows, int len, int k, float[] x, int xo, int xr, int xp,
+      float[] y, int yo, int yp, float[] acc) {
+    java.util.Arrays.fill(acc, 0, rows * len, 0);
+    int bound = FS.loopBound(len);
+    for (int p = 0; p < k; p++) {
+      int yr = yo + p * yp;
+      for (int r = 0; r < rows; r++) {
+        float xs = x[xo + r * xr + p * xp];
+        FloatVector xv = FloatVector.broadcast(FS, xs);
+        int ar = r * len;
+        int t = 0;
+        for (; t < bound; t += FVL) {
+          xv.fma(FloatVector.fromArray(FS, y, yr + t), FloatVector.fromArray(FS, acc, ar + t)).intoArray(acc, ar + t);
+        }
+        for (; t < len; t++) acc[ar + t] = Math.fma(xs, y[yr + t], acc[ar + t]);
+      }
+    }
+  }
+
+  private static void addRowF(float[] c, int ci, float[] acc, int ai, int n, boolean overwrite) {
+    if (overwrite) {
+      System.arraycopy(acc, ai, c, ci, n);
+      return;
+    }
+    int bound = FS.loopBound(n);
+    int j = 0;
+    for (; j < bound; j += FVL) {
+      FloatVector.fromArray(FS, c, ci + j).add(FloatVector.fromArray(FS, acc, ai + j)).intoArray(c, ci + j);
+    }
+    for (; j < n; j++) c[ci + j] += acc[ai + j];
+  }
+
+  /** n below one vector, op(A) rows in place: dot products with vectors along p. */
+  private static void narrowF(int n, int k, float[] a, int aBase, float[] b, int bBase, boolean transB,
+      float[] c, int cBase, int i0, int i1, boolean overwrite, Scratch s) {
+    // op(B) as n columns of k, contiguous: in place when transposed, else packed (n·k is small when n is)
+    float[] cols = b;
+    int colBase = bBase;
+    if (!transB) {
+      cols = s.pbF(k * n);
+      colBase = 0;
+      for (int p = 0; p < k; p++) {
+        for (int j = 0; j < n; j++) cols[j * k + p] = b[bBase + p * n + j];
+      }
+    }
+    float[] lane = s.tileF;
+    int bound = k - k % (4 * FVL);
+    for (int i = i0; i < i1; i++) {
+      int ai = aBase + i * k;
+      for (int j = 0; j < n; j++) {
+        int bj = colBase + j * k;
+        float sum = 0;
+        int p = 0;
+        if (bound > 0) {
+          FloatVector s0 = FloatVector.zero(FS);
+          FloatVector s1 = s0;
+          FloatVector s2 = s0;
+          FloatVector s3 = s0;
+          for (; p < bound; p += 4 * FVL) {
+            s0 = FloatVector.fromArray(FS, a, ai + p).fma(FloatVector.fromArray(FS, cols, bj + p), s0);
+            s1 = FloatVector.fromArray(FS, a, ai + p + FVL).fma(FloatVector.fromArray(FS, cols, bj + p + FVL), s1);
+            s2 = FloatVector.fromArray(FS, a, ai + p + 2 * FVL)
+                .fma(FloatVector.fromArray(FS, cols, bj + p + 2 * FVL), s2);
+            s3 = FloatVector.fromArray(FS, a, ai + p + 3 * FVL)
+                .fma(FloatVector.fromArray(FS, cols, bj + p + 3 * FVL), s3);
+          }
+          // lanes summed in index order here: reduceLanes' order may differ between C2 and the interpreter
+          s0.add(s1).add(s2.add(s3)).intoArray(lane, 0);
+          for (int l = 0; l < FVL; l++) sum += lane[l];
+        }
+        float t0 = 0;
+        float t1 = 0;
+        float t2 = 0;
+        float t3 = 0;
+        for (; p + 4 <= k; p += 4) {
+          t0 = Math.fma(a[ai + p], cols[bj + p], t0);
+          t1 = Math.fma(a[ai + p + 1], cols[bj + p + 1], t1);
+          t2 = Math.fma(a[ai + p + 2], cols[bj + p + 2], t2);
+          t3 = Math.fma(a[ai + p + 3], cols[bj + p + 3], t3);
+        }
+        for (; p < k; p++) t0 = Math.fma(a[ai + p], cols[bj + p], t0);
+        sum += (t0 + t1) + (t2 + t3);
+        int ci = cBase + i * n + j;
+        c[ci] = overwrite ? sum : c[ci] + sum;
       }
     }
   }

@@ -153,6 +153,23 @@ class GemmTest {
     p.check(p.d(p.runFloat(threads, minFlops)), true);
   }
 
+  /** Skinny shapes (n below a vector, or k or m of a few) take the unpacked loops; the same bound applies. */
+  @Property(tries = 200)
+  void skinnyShapesMatchNaiveLoop(
+      @ForAll @IntRange(min = 0, max = 2) int thin,
+      @ForAll @IntRange(min = 1, max = 9) int small,
+      @ForAll @IntRange(min = 1, max = 300) int big1,
+      @ForAll @IntRange(min = 1, max = 300) int big2,
+      @ForAll boolean transA, @ForAll boolean transB, @ForAll boolean accumulate,
+      @ForAll @IntRange(min = 1, max = 2) int threads, @ForAll long seed) {
+    int m = thin == 0 ? small : big1;
+    int n = thin == 1 ? small : thin == 0 ? big1 : big2;
+    int k = thin == 2 ? small : big2;
+    Problem p = Problem.random(seed, 1, m, n, k, transA, transB, false, false, false, accumulate);
+    p.check(p.runDouble(threads, 0), false);
+    p.check(p.d(p.runFloat(threads, 0)), true);
+  }
+
   /** Depths beyond one packed block (KC) and widths beyond one panel (NC) take the other loops. */
   @Property(tries = 20)
   void matchesNaiveLoopAcrossBlocks(
