@@ -54,6 +54,8 @@ public final class Autodiff {
         RULES.put(Op.RECIPROCAL, (n, g) -> new Tensor[] {g.mul(n.square()).neg()});
         // d tanh x = (1 - tanh^2 x) dx
         RULES.put(Op.TANH, (n, g) -> new Tensor[] {g.mul(n.square().rsub(1))});
+        // d σ(x) = σ(1 - σ) dx
+        RULES.put(Op.LOGISTIC, (n, g) -> new Tensor[] {g.mul(n.mul(n.rsub(1)))});
         RULES.put(Op.CAST, (n, g) -> new Tensor[] {g.cast(n.inputs[0].dtype)});
         RULES.put(Op.STOP_GRADIENT, (n, g) -> new Tensor[] {null});
         RULES.put(Op.ADD, (n, g) -> new Tensor[] {g, g});

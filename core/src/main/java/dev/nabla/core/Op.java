@@ -33,6 +33,12 @@ public enum Op {
     LOG1P(Kind.UNARY),
     /** Hyperbolic tangent; primitive because its compositions with exp overflow into NaN gradients. */
     TANH(Kind.UNARY),
+    /**
+     * Logistic sigmoid {@code σ(x) = 1/(1 + e^{−x})}, computed as {@code 1/(1 + e^{−|x|})} for x ≥ 0 and
+     * {@code e^{−|x|}/(1 + e^{−|x|})} below, so it never overflows; primitive (like JAX's {@code lax.logistic}) so
+     * that SiLU costs one exponential and one division, and its derivative {@code σ(1 − σ)} needs no exponential.
+     */
+    LOGISTIC(Kind.UNARY),
     /** Conversion to the node's dtype. */
     CAST(Kind.UNARY),
     /** Identity whose derivative is zero. */

@@ -601,9 +601,12 @@ public final class Tensor {
         return sin().div(cos());
     }
 
-    /** Logistic sigmoid {@code ½(1 + tanh(x/2))}: no overflow, and finite derivatives everywhere. */
+    /**
+     * Logistic sigmoid {@code 1/(1 + e^{−x})}, the primitive {@link Op#LOGISTIC}: no overflow, and finite
+     * derivatives {@code σ(1 − σ)} everywhere.
+     */
     public Tensor sigmoid() {
-        return mul(0.5).tanh().mul(0.5).add(0.5);
+        return unary(Op.LOGISTIC);
     }
 
     /** {@code x·sigmoid(x)} (swish). */

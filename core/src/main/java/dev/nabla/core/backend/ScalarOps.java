@@ -24,6 +24,7 @@ public final class ScalarOps {
             case SQRT -> Math.sqrt(a);
             case RECIPROCAL -> 1.0 / a;
             case TANH -> Math.tanh(a);
+            case LOGISTIC -> logistic(a);
             case CAST, STOP_GRADIENT -> a;
             case ADD -> a + b;
             case MUL -> a * b;
@@ -32,6 +33,13 @@ public final class ScalarOps {
             case WHERE -> a != 0 ? b : c;
             default -> throw new IllegalArgumentException(op + " is not an elementwise op");
         };
+    }
+
+    /** {@code 1/(1 + e^{−x})} without overflow: {@code r = 1/(1 + e^{−|x|})}, then r or {@code e^{−|x|}·r}. */
+    public static double logistic(double a) {
+        double e = Math.exp(-Math.abs(a));
+        double r = 1.0 / (1.0 + e);
+        return a < 0 ? e * r : r;
     }
 
     /** Rounds {@code v} to the precision of {@code dtype}. */

@@ -34,20 +34,20 @@ final class SimdF64 {
     // ~2 ns for EXP), so both are built here from EXP and the rational approximations of Cephes (S. Moshier,
     // tanh.c and unity.c) near 0, where the EXP-based forms would cancel.
 
-    private static final double TANH_P0 = (double) -9.64399179425052238628E-1;
-    private static final double TANH_P1 = (double) -9.92877231001918586564E1;
-    private static final double TANH_P2 = (double) -1.61468768441708447952E3;
-    private static final double TANH_Q0 = (double) 1.12811678491632931402E2;
-    private static final double TANH_Q1 = (double) 2.23548839060100448583E3;
-    private static final double TANH_Q2 = (double) 4.84406305325125486048E3;
+    static final double TANH_P0 = (double) -9.64399179425052238628E-1;
+    static final double TANH_P1 = (double) -9.92877231001918586564E1;
+    static final double TANH_P2 = (double) -1.61468768441708447952E3;
+    static final double TANH_Q0 = (double) 1.12811678491632931402E2;
+    static final double TANH_Q1 = (double) 2.23548839060100448583E3;
+    static final double TANH_Q2 = (double) 4.84406305325125486048E3;
 
-    private static final double EXPM1_P0 = (double) 1.2617719307481059087798E-4;
-    private static final double EXPM1_P1 = (double) 3.0299440770744196129956E-2;
-    private static final double EXPM1_P2 = (double) 9.9999999999999999991025E-1;
-    private static final double EXPM1_Q0 = (double) 3.0019850513866445504159E-6;
-    private static final double EXPM1_Q1 = (double) 2.5244834034968410419224E-3;
-    private static final double EXPM1_Q2 = (double) 2.2726554820815502876593E-1;
-    private static final double EXPM1_Q3 = (double) 2.0000000000000000000897E0;
+    static final double EXPM1_P0 = (double) 1.2617719307481059087798E-4;
+    static final double EXPM1_P1 = (double) 3.0299440770744196129956E-2;
+    static final double EXPM1_P2 = (double) 9.9999999999999999991025E-1;
+    static final double EXPM1_Q0 = (double) 3.0019850513866445504159E-6;
+    static final double EXPM1_Q1 = (double) 2.5244834034968410419224E-3;
+    static final double EXPM1_Q2 = (double) 2.2726554820815502876593E-1;
+    static final double EXPM1_Q3 = (double) 2.0000000000000000000897E0;
 
     // ------------------------------------------------------------------ one loop per op
     // Each op's vector loop is a small static method reached through an interface call that C2 never inlines
@@ -70,6 +70,7 @@ final class SimdF64 {
             case LOG1P -> SimdF64::kLog1P;
             case SIN -> SimdF64::kSin;
             case TANH -> SimdF64::kTanh;
+            case LOGISTIC -> SimdF64::kLogistic;
             case SQRT -> SimdF64::kSqrt;
             case RECIPROCAL -> SimdF64::kReciprocal;
             case ADD -> SimdF64::kAdd;
@@ -152,6 +153,18 @@ final class SimdF64 {
             DoubleVector big = e.neg().add((double) 1).div(e.add((double) 1));
             big = big.blend(big.neg(), v.compare(VectorOperators.LT, (double) 0));
             big.blend(small, a.compare(VectorOperators.LT, (double) 0.625)).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kLogistic(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
+                                int bound) {
+        int i = 0;
+        DoubleVector one = DoubleVector.broadcast(S, (double) 1);
+        for (; i < bound; i += L) {
+            DoubleVector v = DoubleVector.fromArray(S, x, xo + i);
+            DoubleVector e = v.abs().neg().lanewise(VectorOperators.EXP);
+            DoubleVector r = one.div(e.add((double) 1));
+            r.blend(e.mul(r), v.compare(VectorOperators.LT, (double) 0)).intoArray(out, oo + i);
         }
     }
 
@@ -398,16 +411,23 @@ final class SimdF64 {
         }
     }
 
-    /** A prepared fused kernel. */
+    /**
+     * A prepared fused kernel: the bytecode loop of {@link SimdCodegen} where it applies, with this interpreter for
+     * the tail shorter than one vector; the interpreter alone otherwise.
+     */
     private static final class Fused implements Runnable, IntConsumer {
         final Node root;
         final int size;
         final int parts;
+        final Object[] buf;
+        final SimdCodegen.Compiled compiled;
 
-        Fused(Instr.Elementwise e, Object[] buf, int threads) {
+        Fused(Instr.Elementwise e, Object[] buf, int threads, boolean codegen) {
             this.size = e.size();
+            this.buf = buf;
             this.parts = size >= PARALLEL_MIN ? Math.min(threads, Parallel.maxParts()) : 1;
             this.root = build(e.expr(), buf, e.out(), true, parts, size);
+            this.compiled = codegen ? SimdCodegen.compile(e.expr(), e.out(), size, DTYPE) : null;
         }
 
         private static Node build(Expr e, Object[] buf, int outSlot, boolean root, int threads, int size) {
@@ -439,6 +459,14 @@ final class SimdF64 {
             int chunks = (size + CHUNK - 1) / CHUNK;
             int from = (int) ((long) chunks * part / parts) * CHUNK;
             int to = Math.min(size, (int) ((long) chunks * (part + 1) / parts) * CHUNK);
+            if (compiled != null) {
+                int bound = from + S.loopBound(to - from);
+                compiled.run(buf, from, bound);
+                if (bound < to) {
+                    root.eval(bound, to - bound, part);
+                }
+                return;
+            }
             for (int s = from; s < to; s += CHUNK) {
                 root.eval(s, Math.min(CHUNK, to - s), part);
             }
@@ -446,7 +474,12 @@ final class SimdF64 {
     }
 
     static Runnable elementwise(Instr.Elementwise e, Object[] buf, int threads) {
-        return new Fused(e, buf, threads);
+        return new Fused(e, buf, threads, true);
+    }
+
+    /** The interpreter alone, without {@link SimdCodegen} (for tests that compare the two). */
+    static Runnable interpreted(Instr.Elementwise e, Object[] buf, int threads) {
+        return new Fused(e, buf, threads, false);
     }
 
     // ------------------------------------------------------------------ other instructions

@@ -20,6 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * float64 and float32. The rational branches are accurate to about one rounding; on the exp branches, just past
  * the switch points, {@code eˣ − 1} and {@code 1 − e^{−2|x|}} lose up to log₂(e^{0.5}/(e^{0.5} − 1)) ≈ 1.3 bits
  * to cancellation, so the vector exp's ≤ 1 ulp becomes ≤ 2.5 ulps of the result, plus the final roundings.
+ *
+ * <p>The logistic kernel ({@code r = 1/(1 + e^{−|x|})}, then r or {@code e^{−|x|}·r}) has no cancellation: the
+ * exp's ≤ 1 ulp reaches r scaled by {@code e/(1 + e) ≤ ½}, the add and the division round once each, and the
+ * product for x &lt; 0 adds the exp's ulp and one more rounding, so each of the vector and the scalar
+ * ({@code ScalarOps.logistic}, on {@code Math.exp}) is within 3 ulps of σ(x); in float64 they are compared with
+ * each other (bound 3 + 3 = 6 ulps), in float32 against the float64 scalar value rounded to float (0.5 + 3 ≤ 4).
  */
 class VectorMathTest {
     static double[] grid() {
@@ -39,9 +45,10 @@ class VectorMathTest {
         Tensor in = Tensor.placeholder("x", Shape.of(x.length), dt);
         Tensor t = in.tanh();
         Tensor e = in.expm1();
-        Plan p = Plan.compile(List.of(t, e), Backend.simd(1));
+        Tensor s = in.sigmoid();
+        Plan p = Plan.compile(List.of(t, e, s), Backend.simd(1));
         p.set(in, NdArray.wrap(x.clone(), Shape.of(x.length)).astype(dt)).execute();
-        return new double[][] {p.get(t).toDoubleArray(), p.get(e).toDoubleArray()};
+        return new double[][] {p.get(t).toDoubleArray(), p.get(e).toDoubleArray(), p.get(s).toDoubleArray()};
     }
 
     @Test
@@ -58,6 +65,11 @@ class VectorMathTest {
         }
         assertTrue(worstT <= 4, "tanh: " + worstT + " ulps");
         assertTrue(worstE <= 4, "expm1: " + worstE + " ulps");
+        double worstS = 0;
+        for (int i = 0; i < x.length; i++) {
+            worstS = Math.max(worstS, ulps(ScalarOps.logistic(x[i]), r[2][i]));
+        }
+        assertTrue(worstS <= 6, "logistic: " + worstS + " ulps");
     }
 
     @Test
@@ -78,6 +90,11 @@ class VectorMathTest {
         }
         assertTrue(worstT <= 4, "tanh f32: " + worstT + " ulps");
         assertTrue(worstE <= 4, "expm1 f32: " + worstE + " ulps");
+        double worstS = 0;
+        for (int i = 0; i < x.length; i++) {
+            worstS = Math.max(worstS, ulpsF((float) ScalarOps.logistic(x[i]), (float) r[2][i]));
+        }
+        assertTrue(worstS <= 4, "logistic f32: " + worstS + " ulps");
     }
 
     static double ulps(double expected, double got) {

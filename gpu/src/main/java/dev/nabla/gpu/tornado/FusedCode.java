@@ -142,6 +142,7 @@ record FusedCode(int[] code, int length, int[] buffers, double[] consts) {
             case EXPM1 -> Kernels.EXPM1;
             case LOG1P -> Kernels.LOG1P;
             case TANH -> Kernels.TANH;
+            case LOGISTIC -> Kernels.LOGISTIC;
             case CAST, STOP_GRADIENT -> Kernels.MOVE;
             case ADD -> Kernels.ADD;
             case MUL -> Kernels.MUL;

@@ -52,6 +52,7 @@ final class Kernels {
     static final int MAX = 14;
     static final int LESS = 15;
     static final int WHERE = 16;
+    static final int LOGISTIC = 17;
 
     private Kernels() {
     }
@@ -80,6 +81,13 @@ final class Kernels {
             return -1.0;
         }
         return um1 * x / TornadoMath.log(u);
+    }
+
+    /** {@code 1/(1 + e^{−x})} as in {@code ScalarOps.logistic}: no overflow. */
+    private static double logisticF64(double x) {
+        double e = TornadoMath.exp(x < 0.0 ? x : -x);
+        double q = 1.0 / (1.0 + e);
+        return x < 0.0 ? e * q : q;
     }
 
     private static double log1pF64(double x) {
@@ -129,6 +137,8 @@ final class Kernels {
                     v = log1pF64(r[x]);
                 } else if (op == TANH) {
                     v = TornadoMath.tanh(r[x]);
+                } else if (op == LOGISTIC) {
+                    v = logisticF64(r[x]);
                 } else if (op == ADD) {
                     v = r[x] + r[y];
                 } else if (op == MUL) {
@@ -279,6 +289,13 @@ final class Kernels {
         return um1 * x / TornadoMath.log(u);
     }
 
+    /** {@code 1/(1 + e^{−x})} as in {@code ScalarOps.logistic}: no overflow. */
+    private static float logisticF32(float x) {
+        float e = TornadoMath.exp(x < 0.0f ? x : -x);
+        float q = 1.0f / (1.0f + e);
+        return x < 0.0f ? e * q : q;
+    }
+
     private static float log1pF32(float x) {
         float u = 1.0f + x;
         if (u == 1.0f) {
@@ -326,6 +343,8 @@ final class Kernels {
                     v = log1pF32(r[x]);
                 } else if (op == TANH) {
                     v = TornadoMath.tanh(r[x]);
+                } else if (op == LOGISTIC) {
+                    v = logisticF32(r[x]);
                 } else if (op == ADD) {
                     v = r[x] + r[y];
                 } else if (op == MUL) {
