@@ -27,7 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  * columns wide, op(A) per block into slivers {@code MR} rows high (so transposed operands cost only
  * a different packing loop), and a register-tiled micro-kernel keeps an {@code MR × NR} tile of C
  * in {@code MR·3} vector accumulators, updated by one {@code fma} per accumulator for each p (float
- * widths that are multiples of 16: a 4 × 2-vector tile instead, see {@code oneF42}).
+ * widths that are multiples of 16 and ill-fitted by 24-wide tiles: a 4 × 2-vector tile, see {@code oneF42}).
  * Packing buffers are thread-local and reused, so a call allocates nothing once warm; problems
  * with {@code m·n·k} ≤ {@value #SMALL_MNK} take a plain scalar loop instead, and skinny ones (n below one
  * vector, k ≤ {@value #SKINNY}, or m ≤ {@value #SKINNY} with op(B) stored untransposed: the first and last
@@ -795,7 +795,7 @@ public final class Gemm {
       return;
     }
     if (skinnyF(m, n, k, a, aBase, transA, b, bBase, transB, c, cBase, i0, i1, overwrite)) return;
-    if (n % FNR2 == 0) {
+    if (n % FNR2 == 0 && (roundUp(n, FNR) - n) * 20 > roundUp(n, FNR)) {
       oneF42(m, n, k, a, aBase, transA, b, bBase, transB, c, cBase, i0, i1, overwrite);
       return;
     }
@@ -832,9 +832,10 @@ public final class Gemm {
   }
 
   // ---------------------------------------------------------------- the 4 × 2-vector tile (float)
-  // With 8 float lanes a 3 × 24 tile leaves a third of its last column block empty on widths such as 128, and on
-  // this hardware a 4 × 16 tile (8 accumulators, 2 B vectors, 4 broadcasts: 14 of the 16 registers) runs about
-  // 9 % faster per fma anyway; it takes every width that is a multiple of 16.
+  // With 8 float lanes a 3 × 24 tile leaves a third of its last column block empty on widths such as 128 (11 % of
+  // the width); a 4 × 16 tile (8 accumulators, 2 B vectors, 4 broadcasts: 14 of the 16 registers) fits them
+  // exactly. It takes the widths that are multiples of 16 where 3 × 24 tiles would leave more than 5 % empty:
+  // measured on 512 × 128 × 128 (DSM step) it is faster, on 512³ (3 % empty) slower (72 against 83 GFLOP/s).
 
   static final int MR4 = 4;
   static final int FNR2 = 2 * FVL;
