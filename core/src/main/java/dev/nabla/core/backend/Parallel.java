@@ -8,7 +8,8 @@ import java.util.function.IntConsumer;
  * A tiny fork-join for big kernels: {@code run(parts, body)} calls {@code body.accept(p)} for every part,
  * part 0 on the caller and the rest on resident daemon workers that spin briefly and then park. It allocates
  * nothing per call (a hand-off costs well under a microsecond when the worker is spinning), and if another
- * thread is already using the workers the caller simply runs every part itself.
+ * thread is already using the workers, or the caller is itself inside a part, the caller simply runs every
+ * part itself. The SIMD backend's fused kernels and the GEMM share these workers.
  */
 public final class Parallel {
     private static final int WORKERS = Math.max(0, Runtime.getRuntime().availableProcessors() - 1);
@@ -33,7 +34,7 @@ public final class Parallel {
     /** Runs {@code body} for parts {@code 0..parts-1}; returns when all are done; rethrows a worker's failure. */
     public static void run(int parts, IntConsumer body) {
         int used = Math.min(parts - 1, WORKERS);
-        if (used <= 0 || !LOCK.tryLock()) {
+        if (used <= 0 || LOCK.isHeldByCurrentThread() || !LOCK.tryLock()) { // busy, or nested inside a part
             for (int p = 0; p < parts; p++) {
                 body.accept(p);
             }

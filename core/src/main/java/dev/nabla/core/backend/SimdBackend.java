@@ -6,6 +6,8 @@ import dev.nabla.core.plan.Instr;
 import dev.nabla.core.plan.Program;
 import dev.nabla.core.random.Philox;
 
+import java.util.function.IntConsumer;
+
 /**
  * The Vector API backend: fused elementwise kernels ({@link SimdF64}, {@link SimdF32}), vectorised
  * reductions, the register-tiled matmul of {@link dev.nabla.core.backend.simd.Gemm}, and at most
@@ -54,11 +56,37 @@ final class SimdBackend implements Backend {
                     out[i] = (float) in[i];
                 }
             };
-            case Instr.Random r -> f64
-                    ? (r.normal() ? () -> Philox.normal(keys[r.keySlot()], 0, (double[]) buf[r.out()], 0, r.size())
-                    : () -> Philox.uniform(keys[r.keySlot()], 0, (double[]) buf[r.out()], 0, r.size()))
-                    : (r.normal() ? () -> Philox.normal(keys[r.keySlot()], 0, (float[]) buf[r.out()], 0, r.size())
-                    : () -> Philox.uniform(keys[r.keySlot()], 0, (float[]) buf[r.out()], 0, r.size()));
+            case Instr.Random r -> random(r, buf, keys);
         };
+    }
+
+    /** Normals cost about 50 ns each (two Philox blocks, a log and a cos), so this many are split across threads. */
+    static final int RANDOM_PARALLEL_MIN = 512;
+
+    /**
+     * Element i of a random instruction depends on (key, i) alone, so parts of the output can be filled on
+     * different threads with the same bits; part p fills the p-th of {@code parts} equal ranges.
+     */
+    private Runnable random(Instr.Random r, Object[] buf, long[] keys) {
+        int size = r.size();
+        int parts = r.normal() && size >= RANDOM_PARALLEL_MIN ? Math.min(threads, Parallel.maxParts()) : 1;
+        IntConsumer part = p -> {
+            int from = (int) ((long) size * p / parts);
+            int to = (int) ((long) size * (p + 1) / parts);
+            long key = keys[r.keySlot()];
+            Object out = buf[r.out()];
+            if (out instanceof double[] d) {
+                if (r.normal()) {
+                    Philox.normal(key, from, d, from, to - from);
+                } else {
+                    Philox.uniform(key, from, d, from, to - from);
+                }
+            } else if (r.normal()) {
+                Philox.normal(key, from, (float[]) out, from, to - from);
+            } else {
+                Philox.uniform(key, from, (float[]) out, from, to - from);
+            }
+        };
+        return parts == 1 ? () -> part.accept(0) : () -> Parallel.run(parts, part);
     }
 }

@@ -1,10 +1,7 @@
 package dev.nabla.core.backend.simd;
 
+import dev.nabla.core.backend.Parallel;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -118,72 +115,16 @@ public final class Gemm {
 
   // ---------------------------------------------------------------- threads
 
-  /** Pool threads; a gemm called from one of them runs serially (no nested hand-off). */
-  private static final class Worker extends Thread {
-    Worker(Runnable r, int id) {
-      super(r, "nabla-gemm-" + id);
-      setDaemon(true);
-    }
-  }
-
-  private static final class Pool {
-    static final ExecutorService EXECUTOR;
-
-    static {
-      int size = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
-      AtomicInteger ids = new AtomicInteger();
-      EXECUTOR = Executors.newFixedThreadPool(size, r -> new Worker(r, ids.incrementAndGet()));
-    }
-  }
-
-  /** Units of work handed out by an atomic counter; whoever is free (caller included) takes the next. */
-  private static final class Job implements Runnable {
-    final IntConsumer body;
-    final int units;
-    final AtomicInteger next = new AtomicInteger();
-    final CountDownLatch done;
-    volatile Throwable error;
-
-    Job(IntConsumer body, int units) {
-      this.body = body;
-      this.units = units;
-      this.done = new CountDownLatch(units);
-    }
-
-    @Override
-    public void run() {
-      int u;
-      while ((u = next.getAndIncrement()) < units) {
-        try {
-          body.accept(u);
-        } catch (Throwable e) {
-          error = e;
-        } finally {
-          done.countDown();
-        }
-      }
-    }
-  }
-
+  /**
+   * Hands units {@code 0..units-1} to at most {@code threads} parts of {@link Parallel#run} (the caller and the
+   * resident workers that also run the fused elementwise kernels, so that two pools never compete for the
+   * cores), part p taking units p, p + parts, …
+   */
   private static void runParallel(IntConsumer body, int units, int threads) {
-    Job job = new Job(body, units);
-    int helpers = Math.min(threads, units) - 1;
-    for (int h = 0; h < helpers; h++) Pool.EXECUTOR.execute(job);
-    job.run();
-    boolean interrupted = false;
-    while (true) {
-      try {
-        job.done.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) Thread.currentThread().interrupt();
-    Throwable e = job.error;
-    if (e instanceof RuntimeException re) throw re;
-    if (e instanceof Error err) throw err;
-    if (e != null) throw new IllegalStateException("gemm worker failed", e);
+    int parts = Math.min(threads, units);
+    Parallel.run(parts, p -> {
+      for (int u = p; u < units; u += parts) body.accept(u);
+    });
   }
 
   /**
@@ -203,8 +144,7 @@ public final class Gemm {
   private static boolean useParallel(int batch, int m, int n, int k, int threads, long minParallelFlops) {
     return threads > 1
         && (long) m * n * k > SMALL_MNK
-        && 2L * m * n * k * batch >= minParallelFlops
-        && !(Thread.currentThread() instanceof Worker);
+        && 2L * m * n * k * batch >= minParallelFlops;
   }
 
   // ---------------------------------------------------------------- validation
