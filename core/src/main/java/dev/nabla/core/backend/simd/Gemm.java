@@ -116,15 +116,81 @@ public final class Gemm {
   // ---------------------------------------------------------------- threads
 
   /**
-   * Hands units {@code 0..units-1} to at most {@code threads} parts of {@link Parallel#run} (the caller and the
-   * resident workers that also run the fused elementwise kernels, so that two pools never compete for the
-   * cores), part p taking units p, p + parts, …
+   * One parallel product, split into units (row ranges of one batch element, or of all of them when C is shared)
+   * and handed to at most {@code threads} parts of {@link Parallel#run} (the caller and the resident workers that
+   * also run the fused elementwise kernels, so that two pools never compete for the cores), part p taking units
+   * p, p + parts, … One task per calling thread is reused, so a warm call allocates nothing.
    */
-  private static void runParallel(IntConsumer body, int units, int threads) {
-    int parts = Math.min(threads, units);
-    Parallel.run(parts, p -> {
-      for (int u = p; u < units; u += parts) body.accept(u);
-    });
+  private static final class Task implements IntConsumer {
+    private static final ThreadLocal<Task> MINE = ThreadLocal.withInitial(Task::new);
+    int batch, m, n, k, aOff, aBs, bOff, bBs, cOff, cBs, chunks, units, parts;
+    boolean transA, transB, accumulate, sharedC, busy;
+    Object a, b, c;
+
+    /** This thread's task, or a fresh one if it is in use further up the stack. */
+    static Task acquire() {
+      Task t = MINE.get();
+      return t.busy ? new Task() : t;
+    }
+
+    void set(int batch, int m, int n, int k, Object a, int aOff, int aBs, boolean transA, Object b, int bOff,
+        int bBs, boolean transB, Object c, int cOff, int cBs, boolean accumulate, boolean sharedC, int chunks,
+        int threads) {
+      this.batch = batch;
+      this.m = m;
+      this.n = n;
+      this.k = k;
+      this.a = a;
+      this.aOff = aOff;
+      this.aBs = aBs;
+      this.transA = transA;
+      this.b = b;
+      this.bOff = bOff;
+      this.bBs = bBs;
+      this.transB = transB;
+      this.c = c;
+      this.cOff = cOff;
+      this.cBs = cBs;
+      this.accumulate = accumulate;
+      this.sharedC = sharedC;
+      this.chunks = chunks;
+      this.units = (sharedC ? 1 : batch) * chunks;
+      this.parts = Math.min(threads, units);
+    }
+
+    void run() {
+      busy = true;
+      try {
+        Parallel.run(parts, this);
+      } finally {
+        busy = false;
+        a = null; // hold no arrays between calls
+        b = null;
+        c = null;
+      }
+    }
+
+    @Override
+    public void accept(int p) {
+      for (int u = p; u < units; u += parts) {
+        int r = u % chunks;
+        int i0 = rowBound(m, r, chunks);
+        int i1 = rowBound(m, r + 1, chunks);
+        if (i0 >= i1) continue;
+        int from = sharedC ? 0 : u / chunks;
+        int to = sharedC ? batch : from + 1;
+        for (int bi = from; bi < to; bi++) {
+          boolean overwrite = !accumulate && (bi == 0 || !sharedC);
+          if (a instanceof double[] ad) {
+            oneD(m, n, k, ad, aOff + bi * aBs, transA, (double[]) b, bOff + bi * bBs, transB, (double[]) c,
+                cOff + bi * cBs, i0, i1, overwrite);
+          } else {
+            oneF(m, n, k, (float[]) a, aOff + bi * aBs, transA, (float[]) b, bOff + bi * bBs, transB, (float[]) c,
+                cOff + bi * cBs, i0, i1, overwrite);
+          }
+        }
+      }
+    }
   }
 
   /**
@@ -225,20 +291,10 @@ public final class Gemm {
       return;
     }
     int chunks = rowChunks(batch, m, threads, sharedC);
-    int units = (sharedC ? 1 : batch) * chunks;
-    runParallel(u -> {
-      int r = u % chunks;
-      int i0 = rowBound(m, r, chunks);
-      int i1 = rowBound(m, r + 1, chunks);
-      if (i0 >= i1) return;
-      int from = sharedC ? 0 : u / chunks;
-      int to = sharedC ? batch : from + 1;
-      for (int bi = from; bi < to; bi++) {
-        boolean overwrite = !accumulate && (bi == 0 || !sharedC);
-        oneD(m, n, k, a, aOff + bi * aBs, transA, b, bOff + bi * bBs, transB, c, cOff + bi * cBs,
-            i0, i1, overwrite);
-      }
-    }, units, threads);
+    Task t = Task.acquire();
+    t.set(batch, m, n, k, a, aOff, aBs, transA, b, bOff, bBs, transB, c, cOff, cBs, accumulate, sharedC, chunks,
+        threads);
+    t.run();
   }
 
   /** Rows [i0, i1) of one product; {@code overwrite}: β = 0. */
@@ -710,20 +766,10 @@ public final class Gemm {
       return;
     }
     int chunks = rowChunks(batch, m, threads, sharedC);
-    int units = (sharedC ? 1 : batch) * chunks;
-    runParallel(u -> {
-      int r = u % chunks;
-      int i0 = rowBound(m, r, chunks);
-      int i1 = rowBound(m, r + 1, chunks);
-      if (i0 >= i1) return;
-      int from = sharedC ? 0 : u / chunks;
-      int to = sharedC ? batch : from + 1;
-      for (int bi = from; bi < to; bi++) {
-        boolean overwrite = !accumulate && (bi == 0 || !sharedC);
-        oneF(m, n, k, a, aOff + bi * aBs, transA, b, bOff + bi * bBs, transB, c, cOff + bi * cBs,
-            i0, i1, overwrite);
-      }
-    }, units, threads);
+    Task t = Task.acquire();
+    t.set(batch, m, n, k, a, aOff, aBs, transA, b, bOff, bBs, transB, c, cOff, cBs, accumulate, sharedC, chunks,
+        threads);
+    t.run();
   }
 
   /** Rows [i0, i1) of one product; {@code overwrite}: β = 0. */
@@ -774,8 +820,11 @@ public final class Gemm {
   // ---------------------------------------------------------------- the 4 × 2-vector tile (float)
   // With 8 float lanes a 3 × 24 tile leaves a third of its last column block empty on widths such as 128 (11 % of
   // the width); a 4 × 16 tile (8 accumulators, 2 B vectors, 4 broadcasts: 14 of the 16 registers) fits them
-  // exactly. It takes the widths that are multiples of 16 where 3 × 24 tiles would leave more than 5 % empty:
-  // measured on 512 × 128 × 128 (DSM step) it is faster, on 512³ (3 % empty) slower (72 against 83 GFLOP/s).
+  // exactly. It takes the widths that are multiples of 16 where 3 × 24 tiles would leave more than 5 % empty (on
+  // 512³, 3 % empty, it was slower: 72 against 83 GFLOP/s).
+  // Where op(A) is read in place, row r at depth p is a[ao + r·rs + p], indexed by the loop counter itself: with a
+  // second index q stepping by a stride passed as an argument (a[ao + r·rs + q], always called with stride 1),
+  // 512 × 128 × 128 ran at 71-73 GFLOP/s, with the counter at 84-86. A 6 × 16 tile (12 accumulators) was no faster in place and half as fast packed.
 
   static final int MR4 = 4;
   static final int FNR2 = 2 * FVL;
@@ -816,7 +865,7 @@ public final class Gemm {
         for (int jr = 0; jr < nc; jr += FNR2) {
           int cj = cBase + jc + jr;
           for (int i = i0; i < full; i += MR4) {
-            kernel42FA(kc, a, aBase + i * k + pc, k, 1, pb, jr * kc, c, cj + i * n, n, ow);
+            kernel42FA(kc, a, aBase + i * k + pc, k, pb, jr * kc, c, cj + i * n, n, ow);
           }
           if (full < i1) kernel42F(kc, pa, 0, pb, jr * kc, c, cj + full * n, n, ow, i1 - full, tile);
         }
@@ -868,9 +917,9 @@ public final class Gemm {
     }
   }
 
-  /** The 4 × 16 register tile with op(A) read in place: row r at depth p is {@code a[ao + r·rs + p·ps]}. */
-  private static void kernel42FA(int kc, float[] a, int ao, int rs, int ps, float[] pb, int bo, float[] c,
-      int co, int ldc, boolean overwrite) {
+  /** The 4 × 16 register tile, op(A) read in place: row r at depth p is {@code a[ao + r·rs + p]}. */
+  private static void kernel42FA(int kc, float[] a, int ao, int rs, float[] pb, int bo, float[] c, int co, int ldc,
+      boolean overwrite) {
     FloatVector c00 = FloatVector.zero(FS);
     FloatVector c01 = c00;
     FloatVector c10 = c00;
@@ -884,19 +933,19 @@ public final class Gemm {
     int a2 = ao + 2 * rs;
     int a3 = ao + 3 * rs;
     int bi = bo;
-    for (int p = 0, q = 0; p < kc; p++, q += ps, bi += FNR2) {
+    for (int p = 0; p < kc; p++, bi += FNR2) {
       FloatVector b0 = FloatVector.fromArray(FS, pb, bi);
       FloatVector b1 = FloatVector.fromArray(FS, pb, bi + FVL);
-      FloatVector x = FloatVector.broadcast(FS, a[a0 + q]);
+      FloatVector x = FloatVector.broadcast(FS, a[a0 + p]);
       c00 = x.fma(b0, c00);
       c01 = x.fma(b1, c01);
-      x = FloatVector.broadcast(FS, a[a1 + q]);
+      x = FloatVector.broadcast(FS, a[a1 + p]);
       c10 = x.fma(b0, c10);
       c11 = x.fma(b1, c11);
-      x = FloatVector.broadcast(FS, a[a2 + q]);
+      x = FloatVector.broadcast(FS, a[a2 + p]);
       c20 = x.fma(b0, c20);
       c21 = x.fma(b1, c21);
-      x = FloatVector.broadcast(FS, a[a3 + q]);
+      x = FloatVector.broadcast(FS, a[a3 + p]);
       c30 = x.fma(b0, c30);
       c31 = x.fma(b1, c31);
     }
