@@ -416,21 +416,40 @@ final class Compiler {
             return switch (n.op.kind) {
                 case REDUCE, MATMUL, RANDOM -> true;
                 case UNARY, BINARY, TERNARY -> !fusable(n) || !fuse || pinned.containsKey(n)
-                        || uses.getOrDefault(n, 0) != 1 || !singleConsumerFusable(n);
+                        || (uses.getOrDefault(n, 0) != 1 && !recomputed(n)) || !consumersFusable(n);
                 default -> false;
             };
         }
 
+        /** At most this many kernels recompute a bias addition instead of reading it from memory. */
+        static final int RECOMPUTE_USES = 4;
+
+        /**
+         * A matmul output plus a broadcast (a bias): recomputed inside each of its few consumers rather than
+         * written out and read back, since the consumers read the matmul output instead at the same cost and the
+         * bias row stays in cache. Its inputs are materialised, so nothing is recomputed recursively.
+         */
+        private boolean recomputed(Tensor n) {
+            if (n.op != Op.ADD || uses.getOrDefault(n, 0) > RECOMPUTE_USES) {
+                return false;
+            }
+            Tensor x = base(n.inputs[0]);
+            Tensor y = base(n.inputs[1]);
+            return x.op == Op.MATMUL && y.op == Op.EXPAND && base(y.inputs[0]).op.kind == Op.Kind.SOURCE
+                    || y.op == Op.MATMUL && x.op == Op.EXPAND && base(x.inputs[0]).op.kind == Op.Kind.SOURCE;
+        }
+
         private final Map<Tensor, Boolean> consumerFusable = new IdentityHashMap<>();
 
-        private boolean singleConsumerFusable(Tensor n) {
+        /** Whether every consumer of {@code n} is a fusable elementwise op of its size. */
+        private boolean consumersFusable(Tensor n) {
             if (consumerFusable.isEmpty()) {
                 for (Tensor m : Autodiff.topo(c.roots)) {
                     if (m.op == Op.RESHAPE) {
                         continue;
                     }
                     for (Tensor in : m.inputs) {
-                        consumerFusable.put(base(in), fusable(m) && in.size() == m.size());
+                        consumerFusable.merge(base(in), fusable(m) && in.size() == m.size(), Boolean::logicalAnd);
                     }
                 }
             }

@@ -31,6 +31,37 @@ class PlanTest {
     }
 
     @Test
+    void aBiasAdditionIsRecomputedByItsFewConsumers() {
+        java.util.Random rnd = new java.util.Random(3);
+        double[] xs = new double[8 * 16];
+        double[] ws = new double[16 * 32];
+        double[] bs = new double[32];
+        for (double[] v : List.of(xs, ws, bs)) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = rnd.nextGaussian();
+            }
+        }
+        Tensor x = Tensor.placeholder("x", Shape.of(8, 16));
+        Tensor w = Tensor.parameter("w", NdArray.of(ws, 16, 32));
+        Tensor b = Tensor.parameter("b", NdArray.of(bs, 32));
+        Tensor h = x.matmul(w).add(b); // used twice by silu(h) = h·σ(h)
+        Tensor y = h.silu();
+        Plan simd = Plan.compile(List.of(y), Backend.simd(1));
+        List<Instr> instrs = simd.program().instrs();
+        // the product, then one kernel for (xw + b)·σ(xw + b): no kernel writes h out
+        assertEquals(2, instrs.size(), instrs.toString());
+        assertEquals(1, instrs.stream().filter(i -> i instanceof Instr.Matmul).count(), instrs.toString());
+        double[] got = simd.run(Map.of(x, xs)).get(y).toDoubleArray();
+        double[] want = Plan.compile(List.of(y), Backend.reference()).run(Map.of(x, xs)).get(y).toDoubleArray();
+        // the same operations in the same order per element, bar the exp of σ: ≤ a few ulps of |y| ≤ 10
+        assertArrayEquals(want, got, 1e-13);
+        // with more consumers than RECOMPUTE_USES the sum is written out once again
+        Tensor many = h.sin().add(h.cos()).add(h.exp()).add(h.tanh()).add(h.square());
+        List<Instr> wide = Plan.compile(List.of(many), Backend.simd(1)).program().instrs();
+        assertEquals(3, wide.size(), "the product, h, the rest: " + wide);
+    }
+
+    @Test
     void commonSubexpressionsAndSymbolicZerosAreRemoved() {
         Tensor x = Tensor.placeholder("x", Shape.of(10));
         Tensor a = x.sin().mul(x.sin()).add(x.sin().mul(0)).add(Tensor.zeros(10).mul(x.exp()));
