@@ -488,9 +488,10 @@ final class SimdCodegen {
             cb.aload(v);
             call0("abs");
             cb.astore(a);
-            int e = local(1); // a.mul(-2).lanewise(EXP)
+            int e = local(1); // a.mul(-2).max(EXP_MIN).lanewise(EXP)
             cb.aload(a);
             scalarOp("mul", -2);
+            scalarOp("max", expMin());
             unaryOperator("EXP");
             cb.invokevirtual(f.vec, "lanewise", f.lanewise);
             cb.astore(e);
@@ -521,10 +522,11 @@ final class SimdCodegen {
         /** σ of the vector on the stack: the steps of {@code SimdF64.kLogistic}, one for one. */
         private void logistic() {
             int v = store();
-            int e = local(1); // v.abs().neg().lanewise(EXP)
+            int e = local(1); // v.abs().neg().max(EXP_MIN).lanewise(EXP)
             cb.aload(v);
             call0("abs");
             call0("neg");
+            scalarOp("max", expMin());
             unaryOperator("EXP");
             cb.invokevirtual(f.vec, "lanewise", f.lanewise);
             cb.astore(e);
@@ -539,6 +541,12 @@ final class SimdCodegen {
             cb.aload(v);
             comparison("LT");
             constant(0);
+            cb.invokevirtual(f.vec, "compare", f.compareS);
+            cb.invokevirtual(f.vec, "blend", f.blend);
+            broadcast(0); // .blend(0, v.compare(LT, EXP_MIN))
+            cb.aload(v);
+            comparison("LT");
+            constant(expMin());
             cb.invokevirtual(f.vec, "compare", f.compareS);
             cb.invokevirtual(f.vec, "blend", f.blend);
         }
@@ -576,7 +584,8 @@ final class SimdCodegen {
             cb.aload(small).aload(small);
             callV("add");
             cb.astore(small);
-            cb.aload(v); // v.lanewise(EXP).sub(1).blend(small, v.abs().compare(LE, 0.5))
+            cb.aload(v); // v.max(EXP_MIN).lanewise(EXP).sub(1).blend(small, v.abs().compare(LE, 0.5))
+            scalarOp("max", expMin());
             unaryOperator("EXP");
             cb.invokevirtual(f.vec, "lanewise", f.lanewise);
             scalarOp("sub", 1);
@@ -594,6 +603,11 @@ final class SimdCodegen {
             int l = local(1);
             cb.astore(l);
             return l;
+        }
+
+        /** {@code SimdF64.EXP_MIN} or {@code SimdF32.EXP_MIN}, the least argument the kernels take the exp of. */
+        private double expMin() {
+            return f.f64 ? SimdF64.EXP_MIN : SimdF32.EXP_MIN;
         }
 
         private void species() {

@@ -97,6 +97,46 @@ class VectorMathTest {
         assertTrue(worstS <= 4, "logistic f32: " + worstS + " ulps");
     }
 
+    /**
+     * Past the least argument whose exp the kernels take (EXP_MIN = ln(MIN_NORMAL) + 1, there to keep the vector
+     * exp off its subnormal slow path): tanh is ±1 and expm1 is −1 exactly, as in {@code Math}; σ is returned as 0
+     * where the exact value is below 3·MIN_NORMAL, and stays within the ulp bounds above down to EXP_MIN.
+     */
+    @Test
+    void argumentsWhoseExpIsSubnormal() {
+        // 2·1000 elements run on the interpreted kernels, 2·4096 on the generated ones (SimdCodegen.MIN_SIZE)
+        for (int n : new int[] {1000, 4096}) {
+            checkSubnormalRange(n, DType.F64);
+            checkSubnormalRange(n, DType.F32);
+        }
+    }
+
+    static void checkSubnormalRange(int n, DType dt) {
+        boolean f64 = dt == DType.F64;
+        double expMin = f64 ? SimdF64.EXP_MIN : SimdF32.EXP_MIN;
+        double lo = f64 ? -760 : -110;
+        double[] x = new double[2 * n];
+        for (int i = 0; i < n; i++) {
+            double v = lo + (expMin + 20 - lo) * i / n;
+            x[i] = f64 ? v : (float) v;
+            x[n + i] = -x[i] / 2; // tanh's exp is of −2|x|
+        }
+        double[][] r = viaSimd(x, dt);
+        for (int i = 0; i < n; i++) {
+            double v = x[i];
+            assertTrue(r[0][i] == -1 && r[0][n + i] == 1, dt + " tanh(" + v + ") = " + r[0][i]);
+            if (v < expMin) {
+                assertTrue(r[1][i] == -1, dt + " expm1(" + v + ") = " + r[1][i]);
+                assertTrue(r[2][i] == 0, dt + " σ(" + v + ") = " + r[2][i]);
+                assertTrue(ScalarOps.logistic(v) < 3 * (f64 ? Double.MIN_NORMAL : Float.MIN_NORMAL), "flushed σ(" + v + ")");
+            } else {
+                double want = ScalarOps.logistic(v);
+                double err = f64 ? ulps(want, r[2][i]) : ulpsF((float) want, (float) r[2][i]);
+                assertTrue(err <= 6, dt + " σ(" + v + "): " + err + " ulps");
+            }
+        }
+    }
+
     static double ulps(double expected, double got) {
         if (expected == got) {
             return 0;
