@@ -61,6 +61,8 @@ public final class Gemm {
 
   /** A depth k (or a height m, with op(B) stored untransposed) at most this takes a skinny loop (no packing). */
   static final int SKINNY = 4;
+  /** Depths per block when packing a transposed A (see packADT). */
+  static final int PACK_DEPTH = 16;
   /** Problems with m·n·k at most this take the scalar loop (no packing). */
   static final long SMALL_MNK = 2048;
   /**
@@ -541,40 +543,58 @@ public final class Gemm {
     }
   }
 
+  /**
+   * Packs op(A) = Aᵀ like {@link #packAD}, in blocks of {@value #PACK_DEPTH} depths: A's rows are {@code m}
+   * apart (a power of two on the DSM shapes, so they crowd a few L1 sets), and a block of them stays cached while
+   * every sliver copies from it, instead of one pass over all kc rows per sliver.
+   */
+  private static void packADT(double[] a, int aBase, int m, int ic, int mc, int pc, int kc, double[] dst) {
+    int full = mc / MR * MR;
+    for (int p0 = 0; p0 < kc; p0 += PACK_DEPTH) {
+      int p1 = Math.min(kc, p0 + PACK_DEPTH);
+      for (int ir = 0; ir < full; ir += MR) {
+        int o = ir * kc + p0 * MR;
+        int src = aBase + (pc + p0) * m + ic + ir;
+        for (int p = p0; p < p1; p++, o += MR, src += m) {
+          dst[o] = a[src];
+          dst[o + 1] = a[src + 1];
+          dst[o + 2] = a[src + 2];
+        }
+      }
+    }
+    if (full < mc) {
+      int mr = mc - full;
+      int o = full * kc;
+      int src = aBase + pc * m + ic + full;
+      for (int p = 0; p < kc; p++, o += MR, src += m) {
+        for (int r = 0; r < MR; r++) dst[o + r] = r < mr ? a[src + r] : 0;
+      }
+    }
+  }
+
   /** Packs op(A)[ic..ic+mc, pc..pc+kc] as MR-row slivers, p-major inside a sliver, zero-padded. */
   private static void packAD(double[] a, int aBase, boolean transA, int m, int k, int ic, int mc,
       int pc, int kc, double[] dst) {
+    if (transA) {
+      packADT(a, aBase, m, ic, mc, pc, kc, dst);
+      return;
+    }
     int o = 0;
     for (int ir = 0; ir < mc; ir += MR) {
       int mr = Math.min(MR, mc - ir);
       int i = ic + ir;
-      if (!transA) {
-        int r0 = aBase + i * k + pc;
-        if (mr == MR) {
-          int r1 = r0 + k;
-          int r2 = r1 + k;
-          for (int p = 0; p < kc; p++, o += MR) {
-            dst[o] = a[r0 + p];
-            dst[o + 1] = a[r1 + p];
-            dst[o + 2] = a[r2 + p];
-          }
-        } else {
-          for (int p = 0; p < kc; p++, o += MR) {
-            for (int r = 0; r < MR; r++) dst[o + r] = r < mr ? a[r0 + r * k + p] : 0;
-          }
+      int r0 = aBase + i * k + pc;
+      if (mr == MR) {
+        int r1 = r0 + k;
+        int r2 = r1 + k;
+        for (int p = 0; p < kc; p++, o += MR) {
+          dst[o] = a[r0 + p];
+          dst[o + 1] = a[r1 + p];
+          dst[o + 2] = a[r2 + p];
         }
       } else {
-        int src = aBase + pc * m + i;
-        if (mr == MR) {
-          for (int p = 0; p < kc; p++, o += MR, src += m) {
-            dst[o] = a[src];
-            dst[o + 1] = a[src + 1];
-            dst[o + 2] = a[src + 2];
-          }
-        } else {
-          for (int p = 0; p < kc; p++, o += MR, src += m) {
-            for (int r = 0; r < MR; r++) dst[o + r] = r < mr ? a[src + r] : 0;
-          }
+        for (int p = 0; p < kc; p++, o += MR) {
+          for (int r = 0; r < MR; r++) dst[o + r] = r < mr ? a[r0 + r * k + p] : 0;
         }
       }
     }
@@ -873,23 +893,50 @@ public final class Gemm {
     }
   }
 
+  /**
+   * Packs op(A) = Aᵀ like {@link #packAF4}, in blocks of {@value #PACK_DEPTH} depths: A's rows are {@code m}
+   * apart (a power of two on the DSM shapes, so they crowd a few L1 sets), and a block of them stays cached while
+   * every sliver copies from it, instead of one pass over all kc rows per sliver.
+   */
+  private static void packAF4T(float[] a, int aBase, int m, int ic, int mc, int pc, int kc, float[] dst) {
+    int full = mc / MR4 * MR4;
+    for (int p0 = 0; p0 < kc; p0 += PACK_DEPTH) {
+      int p1 = Math.min(kc, p0 + PACK_DEPTH);
+      for (int ir = 0; ir < full; ir += MR4) {
+        int o = ir * kc + p0 * MR4;
+        int src = aBase + (pc + p0) * m + ic + ir;
+        for (int p = p0; p < p1; p++, o += MR4, src += m) {
+          dst[o] = a[src];
+          dst[o + 1] = a[src + 1];
+          dst[o + 2] = a[src + 2];
+          dst[o + 3] = a[src + 3];
+        }
+      }
+    }
+    if (full < mc) {
+      int mr = mc - full;
+      int o = full * kc;
+      int src = aBase + pc * m + ic + full;
+      for (int p = 0; p < kc; p++, o += MR4, src += m) {
+        for (int r = 0; r < MR4; r++) dst[o + r] = r < mr ? a[src + r] : 0;
+      }
+    }
+  }
+
   /** Packs op(A)[ic..ic+mc, pc..pc+kc] as 4-row slivers, p-major inside a sliver, zero-padded. */
   private static void packAF4(float[] a, int aBase, boolean transA, int m, int k, int ic, int mc,
       int pc, int kc, float[] dst) {
+    if (transA) {
+      packAF4T(a, aBase, m, ic, mc, pc, kc, dst);
+      return;
+    }
     int o = 0;
     for (int ir = 0; ir < mc; ir += MR4) {
       int mr = Math.min(MR4, mc - ir);
       int i = ic + ir;
-      if (!transA) {
-        int r0 = aBase + i * k + pc;
-        for (int p = 0; p < kc; p++, o += MR4) {
-          for (int r = 0; r < MR4; r++) dst[o + r] = r < mr ? a[r0 + r * k + p] : 0;
-        }
-      } else {
-        int src = aBase + pc * m + i;
-        for (int p = 0; p < kc; p++, o += MR4, src += m) {
-          for (int r = 0; r < MR4; r++) dst[o + r] = r < mr ? a[src + r] : 0;
-        }
+      int r0 = aBase + i * k + pc;
+      for (int p = 0; p < kc; p++, o += MR4) {
+        for (int r = 0; r < MR4; r++) dst[o + r] = r < mr ? a[r0 + r * k + p] : 0;
       }
     }
   }
@@ -1201,40 +1248,58 @@ public final class Gemm {
     }
   }
 
+  /**
+   * Packs op(A) = Aᵀ like {@link #packAF}, in blocks of {@value #PACK_DEPTH} depths: A's rows are {@code m}
+   * apart (a power of two on the DSM shapes, so they crowd a few L1 sets), and a block of them stays cached while
+   * every sliver copies from it, instead of one pass over all kc rows per sliver.
+   */
+  private static void packAFT(float[] a, int aBase, int m, int ic, int mc, int pc, int kc, float[] dst) {
+    int full = mc / MR * MR;
+    for (int p0 = 0; p0 < kc; p0 += PACK_DEPTH) {
+      int p1 = Math.min(kc, p0 + PACK_DEPTH);
+      for (int ir = 0; ir < full; ir += MR) {
+        int o = ir * kc + p0 * MR;
+        int src = aBase + (pc + p0) * m + ic + ir;
+        for (int p = p0; p < p1; p++, o += MR, src += m) {
+          dst[o] = a[src];
+          dst[o + 1] = a[src + 1];
+          dst[o + 2] = a[src + 2];
+        }
+      }
+    }
+    if (full < mc) {
+      int mr = mc - full;
+      int o = full * kc;
+      int src = aBase + pc * m + ic + full;
+      for (int p = 0; p < kc; p++, o += MR, src += m) {
+        for (int r = 0; r < MR; r++) dst[o + r] = r < mr ? a[src + r] : 0;
+      }
+    }
+  }
+
   /** Packs op(A)[ic..ic+mc, pc..pc+kc] as MR-row slivers, p-major inside a sliver, zero-padded. */
   private static void packAF(float[] a, int aBase, boolean transA, int m, int k, int ic, int mc,
       int pc, int kc, float[] dst) {
+    if (transA) {
+      packAFT(a, aBase, m, ic, mc, pc, kc, dst);
+      return;
+    }
     int o = 0;
     for (int ir = 0; ir < mc; ir += MR) {
       int mr = Math.min(MR, mc - ir);
       int i = ic + ir;
-      if (!transA) {
-        int r0 = aBase + i * k + pc;
-        if (mr == MR) {
-          int r1 = r0 + k;
-          int r2 = r1 + k;
-          for (int p = 0; p < kc; p++, o += MR) {
-            dst[o] = a[r0 + p];
-            dst[o + 1] = a[r1 + p];
-            dst[o + 2] = a[r2 + p];
-          }
-        } else {
-          for (int p = 0; p < kc; p++, o += MR) {
-            for (int r = 0; r < MR; r++) dst[o + r] = r < mr ? a[r0 + r * k + p] : 0;
-          }
+      int r0 = aBase + i * k + pc;
+      if (mr == MR) {
+        int r1 = r0 + k;
+        int r2 = r1 + k;
+        for (int p = 0; p < kc; p++, o += MR) {
+          dst[o] = a[r0 + p];
+          dst[o + 1] = a[r1 + p];
+          dst[o + 2] = a[r2 + p];
         }
       } else {
-        int src = aBase + pc * m + i;
-        if (mr == MR) {
-          for (int p = 0; p < kc; p++, o += MR, src += m) {
-            dst[o] = a[src];
-            dst[o + 1] = a[src + 1];
-            dst[o + 2] = a[src + 2];
-          }
-        } else {
-          for (int p = 0; p < kc; p++, o += MR, src += m) {
-            for (int r = 0; r < MR; r++) dst[o + r] = r < mr ? a[src + r] : 0;
-          }
+        for (int p = 0; p < kc; p++, o += MR) {
+          for (int r = 0; r < MR; r++) dst[o + r] = r < mr ? a[r0 + r * k + p] : 0;
         }
       }
     }
