@@ -299,8 +299,10 @@ public final class GaussianMixture {
     }
 
     /**
-     * {@code n} samples {@code [n, D]} (float64) as a graph of {@code key}: the component is drawn by
-     * {@code key.fold(0).categorical(log π)} (Gumbel-max, one-hot), then {@code x = μ_k + L_k z} with
+     * {@code n} samples {@code [n, D]} (float64) as a graph of {@code key}: the component is drawn by inverting
+     * the weights' distribution function, one-hot {@code [u < c_k] − [u < c_{k−1}]} with {@code c_k = π_1 + … + π_k}
+     * and one {@code u = key.fold(0).uniform([n, 1])} per sample (a Gumbel-max draw, {@link Tensor#categorical},
+     * would take K uniforms and two logarithms each), then {@code x = μ_k + L_k z} with
      * {@code z = key.fold(1).normal([n, D])} and {@code Σ_k = L_k L_kᵀ}.
      *
      * @param key a PRNG key tensor ({@link Tensor#key} or {@link Tensor#keyInput})
@@ -317,14 +319,18 @@ public final class GaussianMixture {
         int ka = active.length;
         double[] mu = new double[ka * d];
         double[] l = new double[ka * d * d];
-        double[] logw = new double[ka];
+        double[] lo = new double[ka]; // c_{k−1}, the first −1 and the last c_K 2 so that every u ∈ [0, 1) has one k
+        double[] hi = new double[ka]; // c_k
+        double cum = 0;
         for (int a = 0; a < ka; a++) {
             int c = active[a];
             System.arraycopy(means[c], 0, mu, a * d, d);
             for (int i = 0; i < d; i++) {
                 System.arraycopy(chol[c][i], 0, l, (a * d + i) * d, d);
             }
-            logw[a] = Math.log(weights[c]);
+            lo[a] = a == 0 ? -1 : cum;
+            cum += weights[c];
+            hi[a] = a == ka - 1 ? 2 : cum;
         }
         Tensor z = key.fold(1).normal(Shape.of(n, d));
         Tensor mean;
@@ -333,7 +339,8 @@ public final class GaussianMixture {
             mean = Tensor.of(mu, 1, d);
             factor = Tensor.of(l, 1, d, d);
         } else {
-            Tensor oneHot = key.fold(0).categorical(Tensor.of(logw, 1, ka).broadcastTo(Shape.of(n, ka)));
+            Tensor u = key.fold(0).uniform(Shape.of(n, 1));
+            Tensor oneHot = u.lt(Tensor.of(hi, 1, ka)).sub(u.lt(Tensor.of(lo, 1, ka)));   // [n, K]
             mean = oneHot.matmul(Tensor.of(mu, ka, d));                             // [n, D]
             factor = oneHot.matmul(Tensor.of(l, ka, d * d)).reshape(n, d, d);      // [n, D, D]
         }

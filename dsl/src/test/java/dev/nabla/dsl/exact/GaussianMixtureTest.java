@@ -366,6 +366,25 @@ class GaussianMixtureTest {
     }
 
     @Test
+    void samplesTakeEachComponentAtItsWeight() {
+        // Components 100 standard deviations apart, so each sample's component is its nearest mean. A frequency
+        // of n = 20000 draws is within 5 binomial standard errors √(w(1 − w)/n) of w except with probability
+        // 5.7e-7 per check under the CLT; the key is fixed, so the test is deterministic.
+        double[] w = {0.2, 0.5, 0.3};
+        GaussianMixture p = new GaussianMixture(w, new double[][] {{0}, {100}, {200}},
+                new double[][][] {{{1}}, {{1}}, {{1}}});
+        int n = 20000;
+        NdArray s = p.sample(Tensor.key(Key.of(7)), n).eval();
+        int[] count = new int[3];
+        for (int i = 0; i < n; i++) {
+            count[(int) Math.round(s.getFlat(i) / 100)]++;
+        }
+        for (int k = 0; k < 3; k++) {
+            assertEquals(w[k], count[k] / (double) n, 5 * Math.sqrt(w[k] * (1 - w[k]) / n), "component " + k);
+        }
+    }
+
+    @Test
     void zeroWeightComponentsTakeNoPart() {
         // Dropping a weight-0 component changes nothing: same arithmetic on the active components, 0 tolerance
         // would do; 1e-15 guards against summation-order differences.
