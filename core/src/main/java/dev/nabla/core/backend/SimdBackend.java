@@ -60,7 +60,7 @@ final class SimdBackend implements Backend {
         };
     }
 
-    /** Normals cost about 50 ns each (two Philox blocks, a log and a cos), so this many are split across threads. */
+    /** Normals cost about 20 ns each (two Philox blocks in vector lanes, a log and a cos), so this many are split across threads. */
     static final int RANDOM_PARALLEL_MIN = 512;
 
     /**
@@ -77,12 +77,12 @@ final class SimdBackend implements Backend {
             Object out = buf[r.out()];
             if (out instanceof double[] d) {
                 if (r.normal()) {
-                    Philox.normal(key, from, d, from, to - from);
+                    SimdRandom.normal(key, from, d, from, to - from);
                 } else {
                     Philox.uniform(key, from, d, from, to - from);
                 }
             } else if (r.normal()) {
-                Philox.normal(key, from, (float[]) out, from, to - from);
+                SimdRandom.normal(key, from, (float[]) out, from, to - from);
             } else {
                 Philox.uniform(key, from, (float[]) out, from, to - from);
             }
