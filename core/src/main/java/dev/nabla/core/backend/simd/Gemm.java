@@ -453,24 +453,107 @@ public final class Gemm {
 
   /**
    * {@code acc[r·len + t] = Σ_p x[xo + r·xr + p·xp] · y[yo + p·yp + t]} for r &lt; rows, t &lt; len: one fma chain
-   * per element over p in increasing order, p outermost so that y streams once and acc stays in L1.
+   * per element over p in increasing order, from 0. A tile of three rows by four vectors of acc stays in registers
+   * over all p, so acc is written once and y read once per three rows of x (it is the big operand here).
    */
   private static void chainsD(int rows, int len, int k, double[] x, int xo, int xr, int xp,
       double[] y, int yo, int yp, double[] acc) {
-    java.util.Arrays.fill(acc, 0, rows * len, 0);
-    int bound = DS.loopBound(len);
-    for (int p = 0; p < k; p++) {
-      int yr = yo + p * yp;
-      for (int r = 0; r < rows; r++) {
-        double xs = x[xo + r * xr + p * xp];
-        DoubleVector xv = DoubleVector.broadcast(DS, xs);
-        int ar = r * len;
-        int t = 0;
-        for (; t < bound; t += DVL) {
-          xv.fma(DoubleVector.fromArray(DS, y, yr + t), DoubleVector.fromArray(DS, acc, ar + t)).intoArray(acc, ar + t);
+    int bound4 = len - len % (4 * DVL);
+    int bound1 = DS.loopBound(len);
+    int r = 0;
+    for (; r + 1 < rows; r += 3) {
+      // rows r, r+1, r+2 (the last two rows repeat row r+1 when only two are left): y read once per three rows
+      int x0 = xo + r * xr;
+      int x1 = x0 + xr;
+      int x2 = r + 2 < rows ? x1 + xr : x1;
+      int a0 = r * len;
+      int a1 = a0 + len;
+      int a2 = r + 2 < rows ? a1 + len : a1;
+      for (int t = 0; t < bound4; t += 4 * DVL) {
+        DoubleVector s00 = DoubleVector.zero(DS);
+        DoubleVector s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+        DoubleVector s20 = s00, s21 = s00, s22 = s00, s23 = s00;
+        for (int p = 0; p < k; p++) {
+          int yr = yo + p * yp + t;
+          DoubleVector y0 = DoubleVector.fromArray(DS, y, yr);
+          DoubleVector y1 = DoubleVector.fromArray(DS, y, yr + DVL);
+          DoubleVector y2 = DoubleVector.fromArray(DS, y, yr + 2 * DVL);
+          DoubleVector y3 = DoubleVector.fromArray(DS, y, yr + 3 * DVL);
+          int xp0 = p * xp;
+          DoubleVector xv = DoubleVector.broadcast(DS, x[x0 + xp0]);
+          s00 = xv.fma(y0, s00);
+          s01 = xv.fma(y1, s01);
+          s02 = xv.fma(y2, s02);
+          s03 = xv.fma(y3, s03);
+          xv = DoubleVector.broadcast(DS, x[x1 + xp0]);
+          s10 = xv.fma(y0, s10);
+          s11 = xv.fma(y1, s11);
+          s12 = xv.fma(y2, s12);
+          s13 = xv.fma(y3, s13);
+          xv = DoubleVector.broadcast(DS, x[x2 + xp0]);
+          s20 = xv.fma(y0, s20);
+          s21 = xv.fma(y1, s21);
+          s22 = xv.fma(y2, s22);
+          s23 = xv.fma(y3, s23);
         }
-        for (; t < len; t++) acc[ar + t] = Math.fma(xs, y[yr + t], acc[ar + t]);
+        s00.intoArray(acc, a0 + t);
+        s01.intoArray(acc, a0 + t + DVL);
+        s02.intoArray(acc, a0 + t + 2 * DVL);
+        s03.intoArray(acc, a0 + t + 3 * DVL);
+        s10.intoArray(acc, a1 + t);
+        s11.intoArray(acc, a1 + t + DVL);
+        s12.intoArray(acc, a1 + t + 2 * DVL);
+        s13.intoArray(acc, a1 + t + 3 * DVL);
+        s20.intoArray(acc, a2 + t);
+        s21.intoArray(acc, a2 + t + DVL);
+        s22.intoArray(acc, a2 + t + 2 * DVL);
+        s23.intoArray(acc, a2 + t + 3 * DVL);
       }
+      for (int q = r; q < Math.min(r + 3, rows); q++) {
+        chainsTailD(len, k, x, xo + q * xr, xp, y, yo, yp, acc, q * len, bound4, bound1);
+      }
+    }
+    for (; r < rows; r++) {
+      int xr0 = xo + r * xr;
+      int ar = r * len;
+      int t = 0;
+      for (; t < bound4; t += 4 * DVL) {
+        DoubleVector s0 = DoubleVector.zero(DS);
+        DoubleVector s1 = s0;
+        DoubleVector s2 = s0;
+        DoubleVector s3 = s0;
+        for (int p = 0; p < k; p++) {
+          DoubleVector xv = DoubleVector.broadcast(DS, x[xr0 + p * xp]);
+          int yr = yo + p * yp + t;
+          s0 = xv.fma(DoubleVector.fromArray(DS, y, yr), s0);
+          s1 = xv.fma(DoubleVector.fromArray(DS, y, yr + DVL), s1);
+          s2 = xv.fma(DoubleVector.fromArray(DS, y, yr + 2 * DVL), s2);
+          s3 = xv.fma(DoubleVector.fromArray(DS, y, yr + 3 * DVL), s3);
+        }
+        s0.intoArray(acc, ar + t);
+        s1.intoArray(acc, ar + t + DVL);
+        s2.intoArray(acc, ar + t + 2 * DVL);
+        s3.intoArray(acc, ar + t + 3 * DVL);
+      }
+      chainsTailD(len, k, x, xr0, xp, y, yo, yp, acc, ar, bound4, bound1);
+    }
+  }
+
+  /** Columns [bound4, len) of one row of {@link #chainsD}: single vectors, then scalars. */
+  private static void chainsTailD(int len, int k, double[] x, int xr0, int xp, double[] y, int yo, int yp,
+      double[] acc, int ar, int bound4, int bound1) {
+    int t = bound4;
+    for (; t < bound1; t += DVL) {
+      DoubleVector s0 = DoubleVector.zero(DS);
+      for (int p = 0; p < k; p++) {
+        s0 = DoubleVector.broadcast(DS, x[xr0 + p * xp]).fma(DoubleVector.fromArray(DS, y, yo + p * yp + t), s0);
+      }
+      s0.intoArray(acc, ar + t);
+    }
+    for (; t < len; t++) {
+      double sum = 0;
+      for (int p = 0; p < k; p++) sum = Math.fma(x[xr0 + p * xp], y[yo + p * yp + t], sum);
+      acc[ar + t] = sum;
     }
   }
 
@@ -1158,24 +1241,107 @@ public final class Gemm {
 
   /**
    * {@code acc[r·len + t] = Σ_p x[xo + r·xr + p·xp] · y[yo + p·yp + t]} for r &lt; rows, t &lt; len: one fma chain
-   * per element over p in increasing order, p outermost so that y streams once and acc stays in L1.
+   * per element over p in increasing order, from 0. A tile of three rows by four vectors of acc stays in registers
+   * over all p, so acc is written once and y read once per three rows of x (it is the big operand here).
    */
   private static void chainsF(int rows, int len, int k, float[] x, int xo, int xr, int xp,
       float[] y, int yo, int yp, float[] acc) {
-    java.util.Arrays.fill(acc, 0, rows * len, 0);
-    int bound = FS.loopBound(len);
-    for (int p = 0; p < k; p++) {
-      int yr = yo + p * yp;
-      for (int r = 0; r < rows; r++) {
-        float xs = x[xo + r * xr + p * xp];
-        FloatVector xv = FloatVector.broadcast(FS, xs);
-        int ar = r * len;
-        int t = 0;
-        for (; t < bound; t += FVL) {
-          xv.fma(FloatVector.fromArray(FS, y, yr + t), FloatVector.fromArray(FS, acc, ar + t)).intoArray(acc, ar + t);
+    int bound4 = len - len % (4 * FVL);
+    int bound1 = FS.loopBound(len);
+    int r = 0;
+    for (; r + 1 < rows; r += 3) {
+      // rows r, r+1, r+2 (the last two rows repeat row r+1 when only two are left): y read once per three rows
+      int x0 = xo + r * xr;
+      int x1 = x0 + xr;
+      int x2 = r + 2 < rows ? x1 + xr : x1;
+      int a0 = r * len;
+      int a1 = a0 + len;
+      int a2 = r + 2 < rows ? a1 + len : a1;
+      for (int t = 0; t < bound4; t += 4 * FVL) {
+        FloatVector s00 = FloatVector.zero(FS);
+        FloatVector s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+        FloatVector s20 = s00, s21 = s00, s22 = s00, s23 = s00;
+        for (int p = 0; p < k; p++) {
+          int yr = yo + p * yp + t;
+          FloatVector y0 = FloatVector.fromArray(FS, y, yr);
+          FloatVector y1 = FloatVector.fromArray(FS, y, yr + FVL);
+          FloatVector y2 = FloatVector.fromArray(FS, y, yr + 2 * FVL);
+          FloatVector y3 = FloatVector.fromArray(FS, y, yr + 3 * FVL);
+          int xp0 = p * xp;
+          FloatVector xv = FloatVector.broadcast(FS, x[x0 + xp0]);
+          s00 = xv.fma(y0, s00);
+          s01 = xv.fma(y1, s01);
+          s02 = xv.fma(y2, s02);
+          s03 = xv.fma(y3, s03);
+          xv = FloatVector.broadcast(FS, x[x1 + xp0]);
+          s10 = xv.fma(y0, s10);
+          s11 = xv.fma(y1, s11);
+          s12 = xv.fma(y2, s12);
+          s13 = xv.fma(y3, s13);
+          xv = FloatVector.broadcast(FS, x[x2 + xp0]);
+          s20 = xv.fma(y0, s20);
+          s21 = xv.fma(y1, s21);
+          s22 = xv.fma(y2, s22);
+          s23 = xv.fma(y3, s23);
         }
-        for (; t < len; t++) acc[ar + t] = Math.fma(xs, y[yr + t], acc[ar + t]);
+        s00.intoArray(acc, a0 + t);
+        s01.intoArray(acc, a0 + t + FVL);
+        s02.intoArray(acc, a0 + t + 2 * FVL);
+        s03.intoArray(acc, a0 + t + 3 * FVL);
+        s10.intoArray(acc, a1 + t);
+        s11.intoArray(acc, a1 + t + FVL);
+        s12.intoArray(acc, a1 + t + 2 * FVL);
+        s13.intoArray(acc, a1 + t + 3 * FVL);
+        s20.intoArray(acc, a2 + t);
+        s21.intoArray(acc, a2 + t + FVL);
+        s22.intoArray(acc, a2 + t + 2 * FVL);
+        s23.intoArray(acc, a2 + t + 3 * FVL);
       }
+      for (int q = r; q < Math.min(r + 3, rows); q++) {
+        chainsTailF(len, k, x, xo + q * xr, xp, y, yo, yp, acc, q * len, bound4, bound1);
+      }
+    }
+    for (; r < rows; r++) {
+      int xr0 = xo + r * xr;
+      int ar = r * len;
+      int t = 0;
+      for (; t < bound4; t += 4 * FVL) {
+        FloatVector s0 = FloatVector.zero(FS);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        for (int p = 0; p < k; p++) {
+          FloatVector xv = FloatVector.broadcast(FS, x[xr0 + p * xp]);
+          int yr = yo + p * yp + t;
+          s0 = xv.fma(FloatVector.fromArray(FS, y, yr), s0);
+          s1 = xv.fma(FloatVector.fromArray(FS, y, yr + FVL), s1);
+          s2 = xv.fma(FloatVector.fromArray(FS, y, yr + 2 * FVL), s2);
+          s3 = xv.fma(FloatVector.fromArray(FS, y, yr + 3 * FVL), s3);
+        }
+        s0.intoArray(acc, ar + t);
+        s1.intoArray(acc, ar + t + FVL);
+        s2.intoArray(acc, ar + t + 2 * FVL);
+        s3.intoArray(acc, ar + t + 3 * FVL);
+      }
+      chainsTailF(len, k, x, xr0, xp, y, yo, yp, acc, ar, bound4, bound1);
+    }
+  }
+
+  /** Columns [bound4, len) of one row of {@link #chainsF}: single vectors, then scalars. */
+  private static void chainsTailF(int len, int k, float[] x, int xr0, int xp, float[] y, int yo, int yp,
+      float[] acc, int ar, int bound4, int bound1) {
+    int t = bound4;
+    for (; t < bound1; t += FVL) {
+      FloatVector s0 = FloatVector.zero(FS);
+      for (int p = 0; p < k; p++) {
+        s0 = FloatVector.broadcast(FS, x[xr0 + p * xp]).fma(FloatVector.fromArray(FS, y, yo + p * yp + t), s0);
+      }
+      s0.intoArray(acc, ar + t);
+    }
+    for (; t < len; t++) {
+      float sum = 0;
+      for (int p = 0; p < k; p++) sum = Math.fma(x[xr0 + p * xp], y[yo + p * yp + t], sum);
+      acc[ar + t] = sum;
     }
   }
 
