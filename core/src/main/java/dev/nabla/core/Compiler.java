@@ -311,6 +311,8 @@ final class Compiler {
         private final boolean fuse;
         private final Map<Tensor, Integer> uses = new IdentityHashMap<>();
         private final Map<Tensor, Boolean> pinned = new IdentityHashMap<>();
+        /** Nodes read by a swap of their last two axes (see {@link #transposedMatmul}). */
+        private final Map<Tensor, Boolean> transposed = new IdentityHashMap<>();
         /** value id per materialised base node. */
         private final Map<Tensor, Integer> value = new IdentityHashMap<>();
         private final List<DType> valueDtype = new ArrayList<>();
@@ -371,6 +373,9 @@ final class Compiler {
                 }
                 for (Tensor in : n.inputs) {
                     uses.merge(base(in), 1, Integer::sum);
+                    if (n.op == Op.PERMUTE && isLastTwoSwap((int[]) n.attr)) {
+                        transposed.put(base(in), true);
+                    }
                 }
             }
             for (int i = 0; i < c.placeholders.size(); i++) {
@@ -414,7 +419,9 @@ final class Compiler {
         /** Nodes that are computed when visited (the rest are inlined into kernels or emitted on demand). */
         private boolean mustMaterialize(Tensor n) {
             return switch (n.op.kind) {
-                case REDUCE, MATMUL, RANDOM -> true;
+                case REDUCE, RANDOM -> true;
+                // a product read only through a transpose is emitted, transposed, by that transpose
+                case MATMUL -> uses.getOrDefault(n, 0) != 1 || !transposed.containsKey(n) || pinned.containsKey(n);
                 case UNARY, BINARY, TERNARY -> !fusable(n) || !fuse || pinned.containsKey(n)
                         || (uses.getOrDefault(n, 0) != 1 && !recomputed(n)) || !consumersFusable(n);
                 default -> false;
@@ -490,6 +497,11 @@ final class Compiler {
                 }
                 case MOVEMENT -> {
                     Tensor src = t.inputs[0];
+                    int tr = transposedMatmul(t);
+                    if (tr >= 0) {
+                        out = tr;
+                        break;
+                    }
                     int[] map = switch (t.op) {
                         case EXPAND -> expandMap(src.shape, t.shape);
                         case PERMUTE -> permuteMap(src.shape, (int[]) t.attr);
@@ -551,6 +563,33 @@ final class Compiler {
             return out;
         }
 
+        /**
+         * A swap of the last two axes of a matmul output that nothing else reads, {@code (op(A)·op(B))ᵀ}, emitted
+         * as the product {@code op(B)ᵀ·op(A)ᵀ} (the operands swapped, their transpositions flipped) instead of
+         * the product and a gather; the slot of that product, or −1 if {@code t} is not such a transpose.
+         */
+        private int transposedMatmul(Tensor t) {
+            if (t.op != Op.PERMUTE || !isLastTwoSwap((int[]) t.attr)) {
+                return -1;
+            }
+            Tensor mm = base(t.inputs[0]);
+            if (mm.op != Op.MATMUL || uses.getOrDefault(mm, 0) != 1 || pinned.containsKey(mm)
+                    || value.containsKey(mm)) {
+                return -1;
+            }
+            Tensor a = mm.inputs[0];
+            int batch = 1;
+            for (int i = 0; i < mm.rank() - 2; i++) {
+                batch *= mm.shape.dim(i);
+            }
+            Operand oa = operand(a);
+            Operand ob = operand(mm.inputs[1]);
+            int out = newValue(t.dtype, t.size(), false);
+            instrs.add(new Instr.Matmul(out, ob.slot, !ob.trans, ob.shared, oa.slot, !oa.trans, oa.shared,
+                    batch, mm.shape.dim(-1), mm.shape.dim(-2), a.shape.dim(-1), t.dtype, label(t)));
+            return out;
+        }
+
         private record Operand(int slot, boolean trans, boolean shared) {
         }
 
@@ -572,8 +611,8 @@ final class Compiler {
                 }
             }
             boolean trans = false;
-            if (t.op == Op.PERMUTE && isLastTwoSwap((int[]) t.attr) && !pinned.containsKey(t)) {
-                trans = true;
+            while (t.op == Op.PERMUTE && isLastTwoSwap((int[]) t.attr) && !pinned.containsKey(t)) {
+                trans = !trans; // a transpose of a transpose (a weight read back in a second-order gradient) is none
                 t = base(t.inputs[0]);
             }
             if (shared && t.rank() > 2) {

@@ -61,6 +61,36 @@ class PlanTest {
         assertEquals(3, wide.size(), "the product, h, the rest: " + wide);
     }
 
+    /**
+     * Transposes around products cost no gather: a transpose of a transpose (a weight read back in a second-order
+     * gradient) is read as the weight itself, and a transpose of a product nothing else reads is computed as the
+     * transposed product {@code (AB)ᵀ = BᵀAᵀ}, batched too. A product also read untransposed is computed once and
+     * gathered.
+     */
+    @Test
+    void transposesOfTransposesAndOfProductsAreFoldedIntoTheProducts() {
+        java.util.Random rnd = new java.util.Random(5);
+        Tensor a = Tensor.placeholder("a", Shape.of(2, 6, 5));
+        Tensor w = Tensor.parameter("w", NdArray.of(rnd.doubles(5 * 4).toArray(), 5, 4));
+        Tensor v = Tensor.placeholder("v", Shape.of(2, 4, 3));
+        Tensor twice = a.matmul(w.transpose().transpose());                 // [2, 6, 4]
+        Tensor yt = twice.matmul(v).transpose();                             // [2, 3, 6]: (a·w·v)ᵀ
+        Tensor z = w.transpose().matmul(a.transpose()).transpose();          // [2, 6, 4]: (wᵀ·aᵀ)ᵀ, w shared
+        Map<Tensor, Object> in = Map.of(a, rnd.doubles(2 * 6 * 5).toArray(), v, rnd.doubles(2 * 4 * 3).toArray());
+        Plan simd = Plan.compile(List.of(yt, z), Backend.simd(1));
+        List<Instr> instrs = simd.program().instrs();
+        assertEquals(0, instrs.stream().filter(i -> i instanceof Instr.Gather).count(), instrs.toString());
+        Plan ref = Plan.compile(List.of(yt, z), Backend.reference());
+        // each element is the same dot product in the same order in both: ≤ a few ulps of values of size ~10
+        assertArrayEquals(ref.run(in).get(yt).toDoubleArray(), simd.run(in).get(yt).toDoubleArray(), 1e-12);
+        assertArrayEquals(ref.run(in).get(z).toDoubleArray(), simd.run(in).get(z).toDoubleArray(), 1e-12);
+        // read both ways: one product, one gather
+        Tensor p = a.matmul(w);
+        Tensor both = p.sum().add(p.transpose().mul(2).sum());
+        List<Instr> two = Plan.compile(List.of(both), Backend.simd(1)).program().instrs();
+        assertEquals(1, two.stream().filter(i -> i instanceof Instr.Matmul).count(), two.toString());
+    }
+
     @Test
     void commonSubexpressionsAndSymbolicZerosAreRemoved() {
         Tensor x = Tensor.placeholder("x", Shape.of(10));
