@@ -303,7 +303,8 @@ public final class GaussianMixture {
      * the weights' distribution function, one-hot {@code [u < c_k] − [u < c_{k−1}]} with {@code c_k = π_1 + … + π_k}
      * and one {@code u = key.fold(0).uniform([n, 1])} per sample (a Gumbel-max draw, {@link Tensor#categorical},
      * would take K uniforms and two logarithms each), then {@code x = μ_k + L_k z} with
-     * {@code z = key.fold(1).normal([n, D])} and {@code Σ_k = L_k L_kᵀ}.
+     * {@code z = key.fold(1).normal([n, D])} and {@code Σ_k = L_k L_kᵀ} (with one covariance shared by all
+     * components, {@code x = μ_k + L z}: no per-sample factor; with {@code L = sI}, {@code x = μ_k + s z}).
      *
      * @param key a PRNG key tensor ({@link Tensor#key} or {@link Tensor#keyInput})
      * @param n   number of samples, ≥ 1
@@ -334,17 +335,38 @@ public final class GaussianMixture {
         }
         Tensor z = key.fold(1).normal(Shape.of(n, d));
         Tensor mean;
-        Tensor factor;
+        Tensor oneHot = null;
         if (ka == 1) {
             mean = Tensor.of(mu, 1, d);
-            factor = Tensor.of(l, 1, d, d);
         } else {
             Tensor u = key.fold(0).uniform(Shape.of(n, 1));
-            Tensor oneHot = u.lt(Tensor.of(hi, 1, ka)).sub(u.lt(Tensor.of(lo, 1, ka)));   // [n, K]
+            oneHot = u.lt(Tensor.of(hi, 1, ka)).sub(u.lt(Tensor.of(lo, 1, ka)));   // [n, K]
             mean = oneHot.matmul(Tensor.of(mu, ka, d));                             // [n, D]
-            factor = oneHot.matmul(Tensor.of(l, ka, d * d)).reshape(n, d, d);      // [n, D, D]
         }
+        double[] shared = sharedFactor(l, ka);
+        if (shared != null) {
+            // one covariance for all components (an isotropic ring, say): x = μ_k + L z with L the same for every k
+            double s = shared[0];
+            boolean scaledIdentity = true;
+            for (int i = 0; i < d * d; i++) {
+                scaledIdentity &= shared[i] == (i % (d + 1) == 0 ? s : 0);
+            }
+            return mean.add(scaledIdentity ? z.mul(s) : z.matmul(Tensor.of(shared, d, d).transpose()));
+        }
+        Tensor factor = ka == 1 ? Tensor.of(l, 1, d, d)
+                : oneHot.matmul(Tensor.of(l, ka, d * d)).reshape(n, d, d);         // [n, D, D]
         return mean.add(factor.mul(z.unsqueeze(1)).sum(-1));
+    }
+
+    /** The Cholesky factor {@code L} (D·D, row-major) that all {@code ka} components in {@code l} share, or null. */
+    private double[] sharedFactor(double[] l, int ka) {
+        int dd = d * d;
+        for (int a = 1; a < ka; a++) {
+            if (!java.util.Arrays.equals(l, a * dd, (a + 1) * dd, l, 0, dd)) {
+                return null;
+            }
+        }
+        return java.util.Arrays.copyOf(l, dd);
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.nabla.core.Plan;
 import dev.nabla.core.Shape;
 import dev.nabla.core.Tensor;
 import dev.nabla.core.random.Key;
+import dev.nabla.dsl.data.Datasets;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -333,6 +334,44 @@ class GaussianMixtureTest {
         GaussianMixture p = twoD();
         int n = 40000;
         NdArray x = p.sample(Tensor.key(Key.of(42)), n).eval();
+        assertMomentsWithinClt(p, x, n);
+        // Reproducible: the same key gives the same numbers; another key gives others. Not bit for bit: the
+        // SIMD backend's vector log/cos (Box–Muller) differ by an ulp between interpreted and JIT-compiled code
+        // (observed), so 1e-13 absolute on values of size < 10.
+        assertArrayEquals(x.f64(), p.sample(Tensor.key(Key.of(42)), n).eval().f64(), 1e-13);
+        assertTrue(Math.abs(x.getFlat(0) - p.sample(Tensor.key(Key.of(43)), n).eval().getFlat(0)) > 1e-6);
+    }
+
+    @Test
+    void componentsSharingOneCovarianceSampleTheirMoments() {
+        // The sampler's shortcut for one covariance shared by all components (x = μ_k + L z, or μ_k + s z when
+        // L = sI): the same CLT bounds as above, for a full shared covariance and an isotropic ring.
+        double[][] cov = {{0.5, 0.3}, {0.3, 0.4}};
+        GaussianMixture full = new GaussianMixture(new double[] {0.3, 0.45, 0.25},
+                new double[][] {{-1.5, 0.5}, {1.0, 1.0}, {0.5, -1.5}}, new double[][][] {cov, cov, cov});
+        int n = 40000;
+        assertMomentsWithinClt(full, full.sample(Tensor.key(Key.of(7)), n).eval(), n);
+        GaussianMixture ring = Datasets.gaussianRingMixture(8, 4.0, 0.1);
+        NdArray x = ring.sample(Tensor.key(Key.of(8)), n).eval();
+        assertMomentsWithinClt(ring, x, n);
+        // the ring's spread hides its modes' width: ‖x − μ_nearest‖²/0.1² is χ²₂ (modes 3 apart, 30 std), mean 2,
+        // variance 4, so its sample mean is within 5 standard errors 5·√(4/n) = 0.05 of 2 (failure ≤ 5.7e-7)
+        double chi2 = 0;
+        for (int r = 0; r < n; r++) {
+            double best = Double.MAX_VALUE;
+            for (int c = 0; c < ring.components(); c++) {
+                double[] m = ring.mean(c);
+                double dx = x.getFlat(2 * r) - m[0];
+                double dy = x.getFlat(2 * r + 1) - m[1];
+                best = Math.min(best, dx * dx + dy * dy);
+            }
+            chi2 += best / 0.01;
+        }
+        assertEquals(2, chi2 / n, 5 * Math.sqrt(4.0 / n), "mean of ‖x − μ‖²/σ²");
+    }
+
+    /** Sample mean and covariance of {@code x} within 5 standard errors of the mixture's (see the caller). */
+    private static void assertMomentsWithinClt(GaussianMixture p, NdArray x, int n) {
         assertEquals(Shape.of(n, 2), x.shape());
         double[] mean = p.mixtureMean();
         double[][] cov = p.mixtureCovariance();
@@ -358,11 +397,6 @@ class GaussianMixtureTest {
                 assertEquals(cov[i][j], est, 5 * se, "cov[" + i + "][" + j + "]");
             }
         }
-        // Reproducible: the same key gives the same numbers; another key gives others. Not bit for bit: the
-        // SIMD backend's vector log/cos (Box–Muller) differ by an ulp between interpreted and JIT-compiled code
-        // (observed), so 1e-13 absolute on values of size < 10.
-        assertArrayEquals(x.f64(), p.sample(Tensor.key(Key.of(42)), n).eval().f64(), 1e-13);
-        assertTrue(Math.abs(x.getFlat(0) - p.sample(Tensor.key(Key.of(43)), n).eval().getFlat(0)) > 1e-6);
     }
 
     @Test
