@@ -374,19 +374,18 @@ public final class Philox {
     /**
      * Standard normal numbers, element {@code i} a function of {@code (key, offset + i)} alone: the Box–Muller
      * transform {@code √(−2 ln u₁) cos(2π u₂)} of {@code u₁ ∈ (0, 1]} and {@code u₂ ∈ [0, 1)} taken from the
-     * blocks at counters {@code (offset + i, 3)} and {@code (offset + i, 4)}, computed in scalar code with
-     * {@code Math.log} and {@code Math.cos}, which HotSpot evaluates with the same routines in the interpreter and
-     * in compiled code: every backend, thread count and JIT state gives the same bits within a JVM (unlike the
-     * Vector API's transcendentals, whose interpreted and compiled forms differ in the last bit). StrictMath
-     * would also fix the bits across JVMs, but its argument reduction allocates, and a compiled training step
-     * must not.
+     * blocks at counters {@code (offset + i, 3)} and {@code (offset + i, 4)}, with the log and cos of
+     * {@link BoxMuller}: fixed sequences of IEEE operations, so that the vector code of the SIMD backend, every
+     * thread count and every JIT state give the same bits, in any JVM (unlike the Vector API's transcendentals,
+     * whose interpreted and compiled forms differ in the last bit, or {@code StrictMath}, whose argument reduction
+     * allocates).
      */
     public static double normalAt(long key, long index) {
         long w0 = block64(key, index, NORMAL_DOMAIN_A);
         long w1 = block64(key, index, NORMAL_DOMAIN_B);
         double u1 = ((w0 >>> 11) + 1) * 0x1.0p-53;
         double u2 = (w1 >>> 11) * 0x1.0p-53;
-        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+        return Math.sqrt(-2 * BoxMuller.log(u1)) * BoxMuller.cos2pi(u2);
     }
 
     /** Fills {@code out[outOff .. outOff+n)} with {@link #normalAt}{@code (key, offset + i)}. */
