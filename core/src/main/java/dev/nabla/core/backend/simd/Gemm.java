@@ -575,6 +575,136 @@ public final class Gemm {
     for (; j < n; j++) c[ci + j] += acc[ai + j];
   }
 
+  /** The vector chains of 4 columns of the narrow product for one row of A (see narrowD). */
+  private static void chains4D(double[] a, int ai, double[] cols, int bj, int k, int bound, double[] lane) {
+    DoubleVector s00 = DoubleVector.zero(DS);
+    DoubleVector s01 = s00;
+    DoubleVector s02 = s00;
+    DoubleVector s03 = s00;
+    DoubleVector s10 = DoubleVector.zero(DS);
+    DoubleVector s11 = s10;
+    DoubleVector s12 = s10;
+    DoubleVector s13 = s10;
+    DoubleVector s20 = DoubleVector.zero(DS);
+    DoubleVector s21 = s20;
+    DoubleVector s22 = s20;
+    DoubleVector s23 = s20;
+    DoubleVector s30 = DoubleVector.zero(DS);
+    DoubleVector s31 = s30;
+    DoubleVector s32 = s30;
+    DoubleVector s33 = s30;
+    for (int p = 0; p < bound; p += 4 * DVL) {
+      DoubleVector x0 = DoubleVector.fromArray(DS, a, ai + p);
+      DoubleVector x1 = DoubleVector.fromArray(DS, a, ai + p + DVL);
+      DoubleVector x2 = DoubleVector.fromArray(DS, a, ai + p + 2 * DVL);
+      DoubleVector x3 = DoubleVector.fromArray(DS, a, ai + p + 3 * DVL);
+      s00 = x0.fma(DoubleVector.fromArray(DS, cols, bj + p), s00);
+      s01 = x1.fma(DoubleVector.fromArray(DS, cols, bj + p + DVL), s01);
+      s02 = x2.fma(DoubleVector.fromArray(DS, cols, bj + p + 2 * DVL), s02);
+      s03 = x3.fma(DoubleVector.fromArray(DS, cols, bj + p + 3 * DVL), s03);
+      s10 = x0.fma(DoubleVector.fromArray(DS, cols, bj + 1 * k + p), s10);
+      s11 = x1.fma(DoubleVector.fromArray(DS, cols, bj + 1 * k + p + DVL), s11);
+      s12 = x2.fma(DoubleVector.fromArray(DS, cols, bj + 1 * k + p + 2 * DVL), s12);
+      s13 = x3.fma(DoubleVector.fromArray(DS, cols, bj + 1 * k + p + 3 * DVL), s13);
+      s20 = x0.fma(DoubleVector.fromArray(DS, cols, bj + 2 * k + p), s20);
+      s21 = x1.fma(DoubleVector.fromArray(DS, cols, bj + 2 * k + p + DVL), s21);
+      s22 = x2.fma(DoubleVector.fromArray(DS, cols, bj + 2 * k + p + 2 * DVL), s22);
+      s23 = x3.fma(DoubleVector.fromArray(DS, cols, bj + 2 * k + p + 3 * DVL), s23);
+      s30 = x0.fma(DoubleVector.fromArray(DS, cols, bj + 3 * k + p), s30);
+      s31 = x1.fma(DoubleVector.fromArray(DS, cols, bj + 3 * k + p + DVL), s31);
+      s32 = x2.fma(DoubleVector.fromArray(DS, cols, bj + 3 * k + p + 2 * DVL), s32);
+      s33 = x3.fma(DoubleVector.fromArray(DS, cols, bj + 3 * k + p + 3 * DVL), s33);
+    }
+    s00.add(s01).add(s02.add(s03)).intoArray(lane, 0 * DVL);
+    s10.add(s11).add(s12.add(s13)).intoArray(lane, 1 * DVL);
+    s20.add(s21).add(s22.add(s23)).intoArray(lane, 2 * DVL);
+    s30.add(s31).add(s32.add(s33)).intoArray(lane, 3 * DVL);
+  }
+
+  /** The vector chains of 3 columns of the narrow product for one row of A (see narrowD). */
+  private static void chains3D(double[] a, int ai, double[] cols, int bj, int k, int bound, double[] lane) {
+    DoubleVector s00 = DoubleVector.zero(DS);
+    DoubleVector s01 = s00;
+    DoubleVector s02 = s00;
+    DoubleVector s03 = s00;
+    DoubleVector s10 = DoubleVector.zero(DS);
+    DoubleVector s11 = s10;
+    DoubleVector s12 = s10;
+    DoubleVector s13 = s10;
+    DoubleVector s20 = DoubleVector.zero(DS);
+    DoubleVector s21 = s20;
+    DoubleVector s22 = s20;
+    DoubleVector s23 = s20;
+    for (int p = 0; p < bound; p += 4 * DVL) {
+      DoubleVector x0 = DoubleVector.fromArray(DS, a, ai + p);
+      DoubleVector x1 = DoubleVector.fromArray(DS, a, ai + p + DVL);
+      DoubleVector x2 = DoubleVector.fromArray(DS, a, ai + p + 2 * DVL);
+      DoubleVector x3 = DoubleVector.fromArray(DS, a, ai + p + 3 * DVL);
+      s00 = x0.fma(DoubleVector.fromArray(DS, cols, bj + p), s00);
+      s01 = x1.fma(DoubleVector.fromArray(DS, cols, bj + p + DVL), s01);
+      s02 = x2.fma(DoubleVector.fromArray(DS, cols, bj + p + 2 * DVL), s02);
+      s03 = x3.fma(DoubleVector.fromArray(DS, cols, bj + p + 3 * DVL), s03);
+      s10 = x0.fma(DoubleVector.fromArray(DS, cols, bj + 1 * k + p), s10);
+      s11 = x1.fma(DoubleVector.fromArray(DS, cols, bj + 1 * k + p + DVL), s11);
+      s12 = x2.fma(DoubleVector.fromArray(DS, cols, bj + 1 * k + p + 2 * DVL), s12);
+      s13 = x3.fma(DoubleVector.fromArray(DS, cols, bj + 1 * k + p + 3 * DVL), s13);
+      s20 = x0.fma(DoubleVector.fromArray(DS, cols, bj + 2 * k + p), s20);
+      s21 = x1.fma(DoubleVector.fromArray(DS, cols, bj + 2 * k + p + DVL), s21);
+      s22 = x2.fma(DoubleVector.fromArray(DS, cols, bj + 2 * k + p + 2 * DVL), s22);
+      s23 = x3.fma(DoubleVector.fromArray(DS, cols, bj + 2 * k + p + 3 * DVL), s23);
+    }
+    s00.add(s01).add(s02.add(s03)).intoArray(lane, 0 * DVL);
+    s10.add(s11).add(s12.add(s13)).intoArray(lane, 1 * DVL);
+    s20.add(s21).add(s22.add(s23)).intoArray(lane, 2 * DVL);
+  }
+
+  /** The vector chains of 2 columns of the narrow product for one row of A (see narrowD). */
+  private static void chains2D(double[] a, int ai, double[] cols, int bj, int k, int bound, double[] lane) {
+    DoubleVector s00 = DoubleVector.zero(DS);
+    DoubleVector s01 = s00;
+    DoubleVector s02 = s00;
+    DoubleVector s03 = s00;
+    DoubleVector s10 = DoubleVector.zero(DS);
+    DoubleVector s11 = s10;
+    DoubleVector s12 = s10;
+    DoubleVector s13 = s10;
+    for (int p = 0; p < bound; p += 4 * DVL) {
+      DoubleVector x0 = DoubleVector.fromArray(DS, a, ai + p);
+      DoubleVector x1 = DoubleVector.fromArray(DS, a, ai + p + DVL);
+      DoubleVector x2 = DoubleVector.fromArray(DS, a, ai + p + 2 * DVL);
+      DoubleVector x3 = DoubleVector.fromArray(DS, a, ai + p + 3 * DVL);
+      s00 = x0.fma(DoubleVector.fromArray(DS, cols, bj + p), s00);
+      s01 = x1.fma(DoubleVector.fromArray(DS, cols, bj + p + DVL), s01);
+      s02 = x2.fma(DoubleVector.fromArray(DS, cols, bj + p + 2 * DVL), s02);
+      s03 = x3.fma(DoubleVector.fromArray(DS, cols, bj + p + 3 * DVL), s03);
+      s10 = x0.fma(DoubleVector.fromArray(DS, cols, bj + 1 * k + p), s10);
+      s11 = x1.fma(DoubleVector.fromArray(DS, cols, bj + 1 * k + p + DVL), s11);
+      s12 = x2.fma(DoubleVector.fromArray(DS, cols, bj + 1 * k + p + 2 * DVL), s12);
+      s13 = x3.fma(DoubleVector.fromArray(DS, cols, bj + 1 * k + p + 3 * DVL), s13);
+    }
+    s00.add(s01).add(s02.add(s03)).intoArray(lane, 0 * DVL);
+    s10.add(s11).add(s12.add(s13)).intoArray(lane, 1 * DVL);
+  }
+
+  /** The vector chains of 1 column of the narrow product for one row of A (see narrowD). */
+  private static void chains1D(double[] a, int ai, double[] cols, int bj, int k, int bound, double[] lane) {
+    DoubleVector s00 = DoubleVector.zero(DS);
+    DoubleVector s01 = s00;
+    DoubleVector s02 = s00;
+    DoubleVector s03 = s00;
+    for (int p = 0; p < bound; p += 4 * DVL) {
+      DoubleVector x0 = DoubleVector.fromArray(DS, a, ai + p);
+      DoubleVector x1 = DoubleVector.fromArray(DS, a, ai + p + DVL);
+      DoubleVector x2 = DoubleVector.fromArray(DS, a, ai + p + 2 * DVL);
+      DoubleVector x3 = DoubleVector.fromArray(DS, a, ai + p + 3 * DVL);
+      s00 = x0.fma(DoubleVector.fromArray(DS, cols, bj + p), s00);
+      s01 = x1.fma(DoubleVector.fromArray(DS, cols, bj + p + DVL), s01);
+      s02 = x2.fma(DoubleVector.fromArray(DS, cols, bj + p + 2 * DVL), s02);
+      s03 = x3.fma(DoubleVector.fromArray(DS, cols, bj + p + 3 * DVL), s03);
+    }
+    s00.add(s01).add(s02.add(s03)).intoArray(lane, 0 * DVL);
+  }
+
   /** n below one vector, op(A) rows in place: dot products with vectors along p. */
   private static void narrowD(int n, int k, double[] a, int aBase, double[] b, int bBase, boolean transB,
       double[] c, int cBase, int i0, int i1, boolean overwrite, Scratch s) {
@@ -592,41 +722,42 @@ public final class Gemm {
     int bound = k - k % (4 * DVL);
     for (int i = i0; i < i1; i++) {
       int ai = aBase + i * k;
-      for (int j = 0; j < n; j++) {
-        int bj = colBase + j * k;
-        double sum = 0;
-        int p = 0;
+      for (int j0 = 0; j0 < n; j0 += 4) {
+        // up to four columns at once, sharing the loads of row i of A; their vector chains' sums go to lane[]
+        int g = Math.min(4, n - j0);
         if (bound > 0) {
-          DoubleVector s0 = DoubleVector.zero(DS);
-          DoubleVector s1 = s0;
-          DoubleVector s2 = s0;
-          DoubleVector s3 = s0;
-          for (; p < bound; p += 4 * DVL) {
-            s0 = DoubleVector.fromArray(DS, a, ai + p).fma(DoubleVector.fromArray(DS, cols, bj + p), s0);
-            s1 = DoubleVector.fromArray(DS, a, ai + p + DVL).fma(DoubleVector.fromArray(DS, cols, bj + p + DVL), s1);
-            s2 = DoubleVector.fromArray(DS, a, ai + p + 2 * DVL)
-                .fma(DoubleVector.fromArray(DS, cols, bj + p + 2 * DVL), s2);
-            s3 = DoubleVector.fromArray(DS, a, ai + p + 3 * DVL)
-                .fma(DoubleVector.fromArray(DS, cols, bj + p + 3 * DVL), s3);
+          int bj = colBase + j0 * k;
+          switch (g) {
+            case 4 -> chains4D(a, ai, cols, bj, k, bound, lane);
+            case 3 -> chains3D(a, ai, cols, bj, k, bound, lane);
+            case 2 -> chains2D(a, ai, cols, bj, k, bound, lane);
+            default -> chains1D(a, ai, cols, bj, k, bound, lane);
           }
-          // lanes summed in index order here: reduceLanes' order may differ between C2 and the interpreter
-          s0.add(s1).add(s2.add(s3)).intoArray(lane, 0);
-          for (int l = 0; l < DVL; l++) sum += lane[l];
         }
-        double t0 = 0;
-        double t1 = 0;
-        double t2 = 0;
-        double t3 = 0;
-        for (; p + 4 <= k; p += 4) {
-          t0 = Math.fma(a[ai + p], cols[bj + p], t0);
-          t1 = Math.fma(a[ai + p + 1], cols[bj + p + 1], t1);
-          t2 = Math.fma(a[ai + p + 2], cols[bj + p + 2], t2);
-          t3 = Math.fma(a[ai + p + 3], cols[bj + p + 3], t3);
+        for (int j = j0; j < j0 + g; j++) {
+          int bj = colBase + j * k;
+          double sum = 0;
+          int p = bound;
+          if (bound > 0) {
+            // lanes summed in index order here: reduceLanes' order may differ between C2 and the interpreter
+            int lo = (j - j0) * DVL;
+            for (int l = 0; l < DVL; l++) sum += lane[lo + l];
+          }
+          double t0 = 0;
+          double t1 = 0;
+          double t2 = 0;
+          double t3 = 0;
+          for (; p + 4 <= k; p += 4) {
+            t0 = Math.fma(a[ai + p], cols[bj + p], t0);
+            t1 = Math.fma(a[ai + p + 1], cols[bj + p + 1], t1);
+            t2 = Math.fma(a[ai + p + 2], cols[bj + p + 2], t2);
+            t3 = Math.fma(a[ai + p + 3], cols[bj + p + 3], t3);
+          }
+          for (; p < k; p++) t0 = Math.fma(a[ai + p], cols[bj + p], t0);
+          sum += (t0 + t1) + (t2 + t3);
+          int ci = cBase + i * n + j;
+          c[ci] = overwrite ? sum : c[ci] + sum;
         }
-        for (; p < k; p++) t0 = Math.fma(a[ai + p], cols[bj + p], t0);
-        sum += (t0 + t1) + (t2 + t3);
-        int ci = cBase + i * n + j;
-        c[ci] = overwrite ? sum : c[ci] + sum;
       }
     }
   }
@@ -1665,6 +1796,136 @@ public final class Gemm {
     for (; j < n; j++) c[ci + j] += acc[ai + j];
   }
 
+  /** The vector chains of 4 columns of the narrow product for one row of A (see narrowF). */
+  private static void chains4F(float[] a, int ai, float[] cols, int bj, int k, int bound, float[] lane) {
+    FloatVector s00 = FloatVector.zero(FS);
+    FloatVector s01 = s00;
+    FloatVector s02 = s00;
+    FloatVector s03 = s00;
+    FloatVector s10 = FloatVector.zero(FS);
+    FloatVector s11 = s10;
+    FloatVector s12 = s10;
+    FloatVector s13 = s10;
+    FloatVector s20 = FloatVector.zero(FS);
+    FloatVector s21 = s20;
+    FloatVector s22 = s20;
+    FloatVector s23 = s20;
+    FloatVector s30 = FloatVector.zero(FS);
+    FloatVector s31 = s30;
+    FloatVector s32 = s30;
+    FloatVector s33 = s30;
+    for (int p = 0; p < bound; p += 4 * FVL) {
+      FloatVector x0 = FloatVector.fromArray(FS, a, ai + p);
+      FloatVector x1 = FloatVector.fromArray(FS, a, ai + p + FVL);
+      FloatVector x2 = FloatVector.fromArray(FS, a, ai + p + 2 * FVL);
+      FloatVector x3 = FloatVector.fromArray(FS, a, ai + p + 3 * FVL);
+      s00 = x0.fma(FloatVector.fromArray(FS, cols, bj + p), s00);
+      s01 = x1.fma(FloatVector.fromArray(FS, cols, bj + p + FVL), s01);
+      s02 = x2.fma(FloatVector.fromArray(FS, cols, bj + p + 2 * FVL), s02);
+      s03 = x3.fma(FloatVector.fromArray(FS, cols, bj + p + 3 * FVL), s03);
+      s10 = x0.fma(FloatVector.fromArray(FS, cols, bj + 1 * k + p), s10);
+      s11 = x1.fma(FloatVector.fromArray(FS, cols, bj + 1 * k + p + FVL), s11);
+      s12 = x2.fma(FloatVector.fromArray(FS, cols, bj + 1 * k + p + 2 * FVL), s12);
+      s13 = x3.fma(FloatVector.fromArray(FS, cols, bj + 1 * k + p + 3 * FVL), s13);
+      s20 = x0.fma(FloatVector.fromArray(FS, cols, bj + 2 * k + p), s20);
+      s21 = x1.fma(FloatVector.fromArray(FS, cols, bj + 2 * k + p + FVL), s21);
+      s22 = x2.fma(FloatVector.fromArray(FS, cols, bj + 2 * k + p + 2 * FVL), s22);
+      s23 = x3.fma(FloatVector.fromArray(FS, cols, bj + 2 * k + p + 3 * FVL), s23);
+      s30 = x0.fma(FloatVector.fromArray(FS, cols, bj + 3 * k + p), s30);
+      s31 = x1.fma(FloatVector.fromArray(FS, cols, bj + 3 * k + p + FVL), s31);
+      s32 = x2.fma(FloatVector.fromArray(FS, cols, bj + 3 * k + p + 2 * FVL), s32);
+      s33 = x3.fma(FloatVector.fromArray(FS, cols, bj + 3 * k + p + 3 * FVL), s33);
+    }
+    s00.add(s01).add(s02.add(s03)).intoArray(lane, 0 * FVL);
+    s10.add(s11).add(s12.add(s13)).intoArray(lane, 1 * FVL);
+    s20.add(s21).add(s22.add(s23)).intoArray(lane, 2 * FVL);
+    s30.add(s31).add(s32.add(s33)).intoArray(lane, 3 * FVL);
+  }
+
+  /** The vector chains of 3 columns of the narrow product for one row of A (see narrowF). */
+  private static void chains3F(float[] a, int ai, float[] cols, int bj, int k, int bound, float[] lane) {
+    FloatVector s00 = FloatVector.zero(FS);
+    FloatVector s01 = s00;
+    FloatVector s02 = s00;
+    FloatVector s03 = s00;
+    FloatVector s10 = FloatVector.zero(FS);
+    FloatVector s11 = s10;
+    FloatVector s12 = s10;
+    FloatVector s13 = s10;
+    FloatVector s20 = FloatVector.zero(FS);
+    FloatVector s21 = s20;
+    FloatVector s22 = s20;
+    FloatVector s23 = s20;
+    for (int p = 0; p < bound; p += 4 * FVL) {
+      FloatVector x0 = FloatVector.fromArray(FS, a, ai + p);
+      FloatVector x1 = FloatVector.fromArray(FS, a, ai + p + FVL);
+      FloatVector x2 = FloatVector.fromArray(FS, a, ai + p + 2 * FVL);
+      FloatVector x3 = FloatVector.fromArray(FS, a, ai + p + 3 * FVL);
+      s00 = x0.fma(FloatVector.fromArray(FS, cols, bj + p), s00);
+      s01 = x1.fma(FloatVector.fromArray(FS, cols, bj + p + FVL), s01);
+      s02 = x2.fma(FloatVector.fromArray(FS, cols, bj + p + 2 * FVL), s02);
+      s03 = x3.fma(FloatVector.fromArray(FS, cols, bj + p + 3 * FVL), s03);
+      s10 = x0.fma(FloatVector.fromArray(FS, cols, bj + 1 * k + p), s10);
+      s11 = x1.fma(FloatVector.fromArray(FS, cols, bj + 1 * k + p + FVL), s11);
+      s12 = x2.fma(FloatVector.fromArray(FS, cols, bj + 1 * k + p + 2 * FVL), s12);
+      s13 = x3.fma(FloatVector.fromArray(FS, cols, bj + 1 * k + p + 3 * FVL), s13);
+      s20 = x0.fma(FloatVector.fromArray(FS, cols, bj + 2 * k + p), s20);
+      s21 = x1.fma(FloatVector.fromArray(FS, cols, bj + 2 * k + p + FVL), s21);
+      s22 = x2.fma(FloatVector.fromArray(FS, cols, bj + 2 * k + p + 2 * FVL), s22);
+      s23 = x3.fma(FloatVector.fromArray(FS, cols, bj + 2 * k + p + 3 * FVL), s23);
+    }
+    s00.add(s01).add(s02.add(s03)).intoArray(lane, 0 * FVL);
+    s10.add(s11).add(s12.add(s13)).intoArray(lane, 1 * FVL);
+    s20.add(s21).add(s22.add(s23)).intoArray(lane, 2 * FVL);
+  }
+
+  /** The vector chains of 2 columns of the narrow product for one row of A (see narrowF). */
+  private static void chains2F(float[] a, int ai, float[] cols, int bj, int k, int bound, float[] lane) {
+    FloatVector s00 = FloatVector.zero(FS);
+    FloatVector s01 = s00;
+    FloatVector s02 = s00;
+    FloatVector s03 = s00;
+    FloatVector s10 = FloatVector.zero(FS);
+    FloatVector s11 = s10;
+    FloatVector s12 = s10;
+    FloatVector s13 = s10;
+    for (int p = 0; p < bound; p += 4 * FVL) {
+      FloatVector x0 = FloatVector.fromArray(FS, a, ai + p);
+      FloatVector x1 = FloatVector.fromArray(FS, a, ai + p + FVL);
+      FloatVector x2 = FloatVector.fromArray(FS, a, ai + p + 2 * FVL);
+      FloatVector x3 = FloatVector.fromArray(FS, a, ai + p + 3 * FVL);
+      s00 = x0.fma(FloatVector.fromArray(FS, cols, bj + p), s00);
+      s01 = x1.fma(FloatVector.fromArray(FS, cols, bj + p + FVL), s01);
+      s02 = x2.fma(FloatVector.fromArray(FS, cols, bj + p + 2 * FVL), s02);
+      s03 = x3.fma(FloatVector.fromArray(FS, cols, bj + p + 3 * FVL), s03);
+      s10 = x0.fma(FloatVector.fromArray(FS, cols, bj + 1 * k + p), s10);
+      s11 = x1.fma(FloatVector.fromArray(FS, cols, bj + 1 * k + p + FVL), s11);
+      s12 = x2.fma(FloatVector.fromArray(FS, cols, bj + 1 * k + p + 2 * FVL), s12);
+      s13 = x3.fma(FloatVector.fromArray(FS, cols, bj + 1 * k + p + 3 * FVL), s13);
+    }
+    s00.add(s01).add(s02.add(s03)).intoArray(lane, 0 * FVL);
+    s10.add(s11).add(s12.add(s13)).intoArray(lane, 1 * FVL);
+  }
+
+  /** The vector chains of 1 column of the narrow product for one row of A (see narrowF). */
+  private static void chains1F(float[] a, int ai, float[] cols, int bj, int k, int bound, float[] lane) {
+    FloatVector s00 = FloatVector.zero(FS);
+    FloatVector s01 = s00;
+    FloatVector s02 = s00;
+    FloatVector s03 = s00;
+    for (int p = 0; p < bound; p += 4 * FVL) {
+      FloatVector x0 = FloatVector.fromArray(FS, a, ai + p);
+      FloatVector x1 = FloatVector.fromArray(FS, a, ai + p + FVL);
+      FloatVector x2 = FloatVector.fromArray(FS, a, ai + p + 2 * FVL);
+      FloatVector x3 = FloatVector.fromArray(FS, a, ai + p + 3 * FVL);
+      s00 = x0.fma(FloatVector.fromArray(FS, cols, bj + p), s00);
+      s01 = x1.fma(FloatVector.fromArray(FS, cols, bj + p + FVL), s01);
+      s02 = x2.fma(FloatVector.fromArray(FS, cols, bj + p + 2 * FVL), s02);
+      s03 = x3.fma(FloatVector.fromArray(FS, cols, bj + p + 3 * FVL), s03);
+    }
+    s00.add(s01).add(s02.add(s03)).intoArray(lane, 0 * FVL);
+  }
+
   /** n below one vector, op(A) rows in place: dot products with vectors along p. */
   private static void narrowF(int n, int k, float[] a, int aBase, float[] b, int bBase, boolean transB,
       float[] c, int cBase, int i0, int i1, boolean overwrite, Scratch s) {
@@ -1682,41 +1943,42 @@ public final class Gemm {
     int bound = k - k % (4 * FVL);
     for (int i = i0; i < i1; i++) {
       int ai = aBase + i * k;
-      for (int j = 0; j < n; j++) {
-        int bj = colBase + j * k;
-        float sum = 0;
-        int p = 0;
+      for (int j0 = 0; j0 < n; j0 += 4) {
+        // up to four columns at once, sharing the loads of row i of A; their vector chains' sums go to lane[]
+        int g = Math.min(4, n - j0);
         if (bound > 0) {
-          FloatVector s0 = FloatVector.zero(FS);
-          FloatVector s1 = s0;
-          FloatVector s2 = s0;
-          FloatVector s3 = s0;
-          for (; p < bound; p += 4 * FVL) {
-            s0 = FloatVector.fromArray(FS, a, ai + p).fma(FloatVector.fromArray(FS, cols, bj + p), s0);
-            s1 = FloatVector.fromArray(FS, a, ai + p + FVL).fma(FloatVector.fromArray(FS, cols, bj + p + FVL), s1);
-            s2 = FloatVector.fromArray(FS, a, ai + p + 2 * FVL)
-                .fma(FloatVector.fromArray(FS, cols, bj + p + 2 * FVL), s2);
-            s3 = FloatVector.fromArray(FS, a, ai + p + 3 * FVL)
-                .fma(FloatVector.fromArray(FS, cols, bj + p + 3 * FVL), s3);
+          int bj = colBase + j0 * k;
+          switch (g) {
+            case 4 -> chains4F(a, ai, cols, bj, k, bound, lane);
+            case 3 -> chains3F(a, ai, cols, bj, k, bound, lane);
+            case 2 -> chains2F(a, ai, cols, bj, k, bound, lane);
+            default -> chains1F(a, ai, cols, bj, k, bound, lane);
           }
-          // lanes summed in index order here: reduceLanes' order may differ between C2 and the interpreter
-          s0.add(s1).add(s2.add(s3)).intoArray(lane, 0);
-          for (int l = 0; l < FVL; l++) sum += lane[l];
         }
-        float t0 = 0;
-        float t1 = 0;
-        float t2 = 0;
-        float t3 = 0;
-        for (; p + 4 <= k; p += 4) {
-          t0 = Math.fma(a[ai + p], cols[bj + p], t0);
-          t1 = Math.fma(a[ai + p + 1], cols[bj + p + 1], t1);
-          t2 = Math.fma(a[ai + p + 2], cols[bj + p + 2], t2);
-          t3 = Math.fma(a[ai + p + 3], cols[bj + p + 3], t3);
+        for (int j = j0; j < j0 + g; j++) {
+          int bj = colBase + j * k;
+          float sum = 0;
+          int p = bound;
+          if (bound > 0) {
+            // lanes summed in index order here: reduceLanes' order may differ between C2 and the interpreter
+            int lo = (j - j0) * FVL;
+            for (int l = 0; l < FVL; l++) sum += lane[lo + l];
+          }
+          float t0 = 0;
+          float t1 = 0;
+          float t2 = 0;
+          float t3 = 0;
+          for (; p + 4 <= k; p += 4) {
+            t0 = Math.fma(a[ai + p], cols[bj + p], t0);
+            t1 = Math.fma(a[ai + p + 1], cols[bj + p + 1], t1);
+            t2 = Math.fma(a[ai + p + 2], cols[bj + p + 2], t2);
+            t3 = Math.fma(a[ai + p + 3], cols[bj + p + 3], t3);
+          }
+          for (; p < k; p++) t0 = Math.fma(a[ai + p], cols[bj + p], t0);
+          sum += (t0 + t1) + (t2 + t3);
+          int ci = cBase + i * n + j;
+          c[ci] = overwrite ? sum : c[ci] + sum;
         }
-        for (; p < k; p++) t0 = Math.fma(a[ai + p], cols[bj + p], t0);
-        sum += (t0 + t1) + (t2 + t3);
-        int ci = cBase + i * n + j;
-        c[ci] = overwrite ? sum : c[ci] + sum;
       }
     }
   }
