@@ -46,8 +46,10 @@ import java.util.Random;
  *       call as {@link MatmulBench}, without JMH): rounds of {@code --mm-seconds}, median GFLOP/s;</li>
  *   <li>{@code peak}: the FMA peak of one core, {@link FmaPeakBench}'s kernels timed in the same kind of loop.</li>
  * </ul>
- * A step workload is timed as {@code --warmup} steps, then {@code --rounds} rounds of {@code --round-steps}
- * steps; the value is the median rate. Reported besides, from the same rounds: bytes allocated per step (by
+ * A step workload is timed after a warm-up of at least {@code --warmup} steps and at least
+ * {@code --warmup-seconds} (default 3: the JIT compiles a new plan's kernels in the background, and until it has,
+ * their vector operations allocate), then {@code --rounds} rounds of {@code --round-steps} steps; the value is the
+ * median rate. Reported besides, from the same rounds: bytes allocated per step (by
  * this thread, and by all threads: the worker pool included) and collections. For {@code dsm f64 threads=1}
  * a long window of {@code --alloc-steps} steps (default 10⁵) measures allocation and GC count after warm-up,
  * and the plan's compile time (graph, gradient, optimizer, {@code Plan.build}) and first-step latency are
@@ -62,7 +64,8 @@ import java.util.Random;
  * </pre>
  *
  * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.nabla.bench.Harness [--quick]
- *      [--workloads dsm,ism,local-dsm,matmul] [--dtypes f64,f32] [--threads 1,2] [--warmup N] [--rounds N]
+ *      [--workloads dsm,ism,local-dsm,matmul] [--dtypes f64,f32] [--threads 1,2] [--warmup N]
+ *      [--warmup-seconds S] [--rounds N]
  *      [--round-steps N] [--alloc-steps N] [--mm-warmup S] [--mm-seconds S] [--local-sim N] [--batch N]
  *      [--backend NAME]</pre>
  * {@code --backend tornado} (with nabla-gpu built where TornadoVM is installed, and java started with
@@ -92,6 +95,7 @@ public final class Harness {
     List<String> dtypes = List.of("f64", "f32");
     int[] threads = {1, 2};
     int warmup = 500;
+    double warmupSeconds = 3;
     int rounds = 7;
     int roundSteps = 200;
     long allocSteps = 100_000;
@@ -107,6 +111,7 @@ public final class Harness {
         switch (a) {
           case "--quick" -> {
             o.warmup = 100;
+            o.warmupSeconds = 0.5;
             o.rounds = 3;
             o.roundSteps = 40;
             o.allocSteps = 2_000;
@@ -118,6 +123,7 @@ public final class Harness {
           case "--dtypes" -> o.dtypes = List.of(args[++i].split(","));
           case "--threads" -> o.threads = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
           case "--warmup" -> o.warmup = Integer.parseInt(args[++i]);
+          case "--warmup-seconds" -> o.warmupSeconds = Double.parseDouble(args[++i]);
           case "--rounds" -> o.rounds = Integer.parseInt(args[++i]);
           case "--round-steps" -> o.roundSteps = Integer.parseInt(args[++i]);
           case "--local-round-steps" -> o.localRoundSteps = Integer.parseInt(args[++i]);
@@ -270,7 +276,13 @@ public final class Harness {
     int perRound = workload.equals("local-dsm")
         ? (o.localRoundSteps > 0 ? o.localRoundSteps : Math.max(1, o.roundSteps / 4)) : o.roundSteps;
     int warm = workload.equals("local-dsm") ? Math.max(1, o.warmup / 4) : o.warmup;
+    // at least `warm` steps and at least warmupSeconds: the JIT compiles a new plan's kernels in the background,
+    // and until C2 has them their vector operations are boxed (allocate) and slow
+    long warmEnd = System.nanoTime() + (long) (o.warmupSeconds * 1e9);
     step.run(warm);
+    while (System.nanoTime() < warmEnd) {
+      step.run(10);
+    }
 
     long tid = Thread.currentThread().threadId();
     long gc0 = gcCount();
