@@ -12,7 +12,8 @@ import java.util.Objects;
 
 /**
  * {@link Philox#normal} computed in vector lanes, the Philox4x32-10 blocks (Salmon et al., SC'11) and the Box–Muller
- * transform both: the same numbers, bit for bit, about nine times as fast (1024 normals: 41 µs scalar, 4.5 µs).
+ * transform both: the same numbers, bit for bit, faster (1024 normals: 41 µs in scalar code with {@code Math.log} and
+ * {@code Math.cos}, 7.5 µs here on 512-bit lanes).
  *
  * <p>A scalar Philox block is a chain of ten dependent rounds (two 32×32→64-bit products each), about 15 ns of
  * latency, and {@link Philox#normalAt} needs two of them, at counters {@code (i, 3)} and {@code (i, 4)}, before
@@ -32,10 +33,11 @@ final class SimdRandom {
     private static final long M1 = 0xCD9E8D57L;
     private static final int W0 = 0x9E3779B9;
     private static final int W1 = 0xBB67AE85;
-    /** Uniform pairs computed per pass before the scalar transform (per thread, reused). */
+    /** Uniform pairs computed per pass before the transform (per thread, reused). */
     static final int CHUNK = 256;
     private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[2 * CHUNK]);
 
+    // the Taylor coefficients as scalar constants, which the JIT folds (array elements it would load)
     private static final double C0 = BoxMuller.COS[0];
     private static final double C1 = BoxMuller.COS[1];
     private static final double C2 = BoxMuller.COS[2];
