@@ -574,7 +574,7 @@ final class Compiler {
             }
             Tensor mm = base(t.inputs[0]);
             if (mm.op != Op.MATMUL || uses.getOrDefault(mm, 0) != 1 || pinned.containsKey(mm)
-                    || value.containsKey(mm)) {
+                    || value.containsKey(mm) || !sameMatrices(t.inputs[0].shape, mm.shape)) {
                 return -1;
             }
             Tensor a = mm.inputs[0];
@@ -595,7 +595,8 @@ final class Compiler {
 
         /** A matmul operand read in place: through a swap of its last two axes and a broadcast over batch axes. */
         private Operand operand(Tensor x) {
-            Tensor t = base(x);
+            Tensor v = x; // the tensor read, through reshapes (which move no data) of t
+            Tensor t = base(v);
             boolean shared = false;
             if (t.op == Op.EXPAND) {
                 Tensor src = base(t.inputs[0]);
@@ -607,13 +608,19 @@ final class Compiler {
                 batchOnly &= s.dim(-1) == t.shape.dim(-1) && s.dim(-2) == t.shape.dim(-2);
                 if (batchOnly) {
                     shared = true;
+                    v = t.inputs[0];
                     t = src;
                 }
             }
             boolean trans = false;
-            while (t.op == Op.PERMUTE && isLastTwoSwap((int[]) t.attr) && !pinned.containsKey(t)) {
-                trans = !trans; // a transpose of a transpose (a weight read back in a second-order gradient) is none
-                t = base(t.inputs[0]);
+            // a transpose is read in place only if what is read is the same batch of matrices (a reshape between
+            // them that regroups the data would need the transpose materialised); a transpose of a transpose (a
+            // weight read back in a second-order gradient) is none
+            while (t.op == Op.PERMUTE && isLastTwoSwap((int[]) t.attr) && !pinned.containsKey(t)
+                    && sameMatrices(v.shape, t.shape)) {
+                trans = !trans;
+                v = t.inputs[0];
+                t = base(v);
             }
             if (shared && t.rank() > 2) {
                 int batch = 1;
@@ -625,6 +632,12 @@ final class Compiler {
                 }
             }
             return new Operand(slot(t), trans, shared);
+        }
+
+        /** Whether a and b are the same batch of matrices: equal last two axes, equal sizes. */
+        private static boolean sameMatrices(Shape a, Shape b) {
+            return a.rank() >= 2 && b.rank() >= 2 && a.dim(-1) == b.dim(-1) && a.dim(-2) == b.dim(-2)
+                    && a.size() == b.size();
         }
 
         private static boolean isLastTwoSwap(int[] p) {
