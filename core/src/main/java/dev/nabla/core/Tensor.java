@@ -338,8 +338,9 @@ public final class Tensor {
     }
 
     /**
-     * Standard normal numbers ({@link dev.nabla.core.random.Philox#normalAt}): Box–Muller on Philox words in
-     * scalar code, so the same key gives the same bits on every backend and thread count.
+     * Standard normal numbers ({@link dev.nabla.core.random.Philox#normalAt}): Box–Muller on Philox words, with a
+     * log and a cos written as fixed operation sequences ({@link dev.nabla.core.random.BoxMuller}), so the same key
+     * gives the same bits on every CPU backend, thread count and JIT state.
      */
     public Tensor normal(Shape shape, DType dtype) {
         requireKey("normal");
