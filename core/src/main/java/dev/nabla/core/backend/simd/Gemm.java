@@ -1067,7 +1067,6 @@ public final class Gemm {
 
   static final int MR4 = 4;
   static final int FNR2 = 2 * FVL;
-  static final int MC_F4 = Math.max(MR4, (256 * 1024 / (KC_F * Float.BYTES)) / MR4 * MR4);
   static final int NC_F2 = Math.max(FNR2, (2 * 1024 * 1024 / (KC_F * Float.BYTES)) / FNR2 * FNR2);
 
   /** Rows [i0, i1) of one product through 4 × 16 tiles; n must be a multiple of 16. */
@@ -1075,7 +1074,7 @@ public final class Gemm {
       float[] b, int bBase, boolean transB, float[] c, int cBase, int i0, int i1, boolean overwrite) {
     Scratch s = SCRATCH.get();
     int kcMax = Math.min(KC_F, k);
-    float[] pa = s.paF(roundUp(Math.min(MC_F4, i1 - i0), MR4) * kcMax);
+    float[] pa = s.paF(MR4 * kcMax); // a last sliver of fewer than 4 rows
     float[] pb = s.pbF(Math.min(NC_F2, n) * kcMax);
     float[] tile = s.tileF;
     for (int jc = 0; jc < n; jc += NC_F2) {
@@ -1084,84 +1083,41 @@ public final class Gemm {
         int kc = Math.min(KC_F, k - pc);
         packBF2(b, bBase, transB, n, k, jc, nc, pc, kc, pb);
         boolean ow = overwrite && pc == 0;
-        if (transA) {
-          // op(A) = Aᵀ is read in place too: the 4 rows of a sliver at depth p are A[p·m + i … i + 3], one cache
-          // line; rows in blocks whose kc × mc panel of A (≤ 256 KiB) stays in L2 across the column slivers
-          int mcIn = Math.max(MR4, (256 * 1024 / (kc * Float.BYTES)) / MR4 * MR4);
-          for (int ic = i0; ic < i1; ic += mcIn) {
-            int ie = Math.min(i1, ic + mcIn);
-            int full = ic + (ie - ic) / MR4 * MR4;
-            if (full < ie) packAF4(a, aBase, true, m, k, full, ie - full, pc, kc, pa);
-            for (int jr = 0; jr < nc; jr += FNR2) {
-              int cj = cBase + jc + jr;
-              for (int i = ic; i < full; i += MR4) {
+        // op(A) is read in place, row-major (row i at depth p: A[i·k + p], measured a little faster than packing
+        // it) or transposed (the 4 rows of a sliver at depth p are A[p·m + i … i + 3], one cache line; then in row
+        // blocks whose kc × mc panel of A, ≤ 256 KiB, stays in L2 across the column slivers); only a last sliver of
+        // fewer than 4 rows is packed, zero-padded
+        int mcIn = transA ? Math.max(MR4, (256 * 1024 / (kc * Float.BYTES)) / MR4 * MR4) : i1 - i0;
+        for (int ic = i0; ic < i1; ic += mcIn) {
+          int ie = Math.min(i1, ic + mcIn);
+          int full = ic + (ie - ic) / MR4 * MR4;
+          if (full < ie) packAF4(a, aBase, transA, m, k, full, ie - full, pc, kc, pa);
+          for (int jr = 0; jr < nc; jr += FNR2) {
+            int cj = cBase + jc + jr;
+            for (int i = ic; i < full; i += MR4) {
+              if (transA) {
                 kernel42FT(kc, a, aBase + pc * m + i, m, pb, jr * kc, c, cj + i * n, n, ow);
+              } else {
+                kernel42FA(kc, a, aBase + i * k + pc, k, pb, jr * kc, c, cj + i * n, n, ow);
               }
-              if (full < ie) kernel42F(kc, pa, 0, pb, jr * kc, c, cj + full * n, n, ow, ie - full, tile);
             }
+            if (full < ie) kernel42F(kc, pa, 0, pb, jr * kc, c, cj + full * n, n, ow, ie - full, tile);
           }
-          continue;
-        }
-        // op(A) = A row-major is read in place (row i at depth p: A[i·k + p], measured a little faster than
-        // packing it); only a last sliver of fewer than 4 rows is packed, zero-padded
-        int full = i0 + (i1 - i0) / MR4 * MR4;
-        if (full < i1) packAF4(a, aBase, false, m, k, full, i1 - full, pc, kc, pa);
-        for (int jr = 0; jr < nc; jr += FNR2) {
-          int cj = cBase + jc + jr;
-          for (int i = i0; i < full; i += MR4) {
-            kernel42FA(kc, a, aBase + i * k + pc, k, pb, jr * kc, c, cj + i * n, n, ow);
-          }
-          if (full < i1) kernel42F(kc, pa, 0, pb, jr * kc, c, cj + full * n, n, ow, i1 - full, tile);
         }
       }
     }
   }
 
   /**
-   * Packs op(A) = Aᵀ like {@link #packAF4}, in blocks of {@value #PACK_DEPTH} depths: A's rows are {@code m}
-   * apart (a power of two on the DSM shapes, so they crowd a few L1 sets), and a block of them stays cached while
-   * every sliver copies from it, instead of one pass over all kc rows per sliver.
+   * Packs the last sliver of op(A), rows [ic, ic + mc) with mc &lt; 4 (the rest is read in place), depths
+   * [pc, pc + kc), p-major and zero-padded to 4 rows.
    */
-  private static void packAF4T(float[] a, int aBase, int m, int ic, int mc, int pc, int kc, float[] dst) {
-    int full = mc / MR4 * MR4;
-    for (int p0 = 0; p0 < kc; p0 += PACK_DEPTH) {
-      int p1 = Math.min(kc, p0 + PACK_DEPTH);
-      for (int ir = 0; ir < full; ir += MR4) {
-        int o = ir * kc + p0 * MR4;
-        int src = aBase + (pc + p0) * m + ic + ir;
-        for (int p = p0; p < p1; p++, o += MR4, src += m) {
-          dst[o] = a[src];
-          dst[o + 1] = a[src + 1];
-          dst[o + 2] = a[src + 2];
-          dst[o + 3] = a[src + 3];
-        }
-      }
-    }
-    if (full < mc) {
-      int mr = mc - full;
-      int o = full * kc;
-      int src = aBase + pc * m + ic + full;
-      for (int p = 0; p < kc; p++, o += MR4, src += m) {
-        for (int r = 0; r < MR4; r++) dst[o + r] = r < mr ? a[src + r] : 0;
-      }
-    }
-  }
-
-  /** Packs op(A)[ic..ic+mc, pc..pc+kc] as 4-row slivers, p-major inside a sliver, zero-padded. */
   private static void packAF4(float[] a, int aBase, boolean transA, int m, int k, int ic, int mc,
       int pc, int kc, float[] dst) {
-    if (transA) {
-      packAF4T(a, aBase, m, ic, mc, pc, kc, dst);
-      return;
-    }
-    int o = 0;
-    for (int ir = 0; ir < mc; ir += MR4) {
-      int mr = Math.min(MR4, mc - ir);
-      int i = ic + ir;
-      int r0 = aBase + i * k + pc;
-      for (int p = 0; p < kc; p++, o += MR4) {
-        for (int r = 0; r < MR4; r++) dst[o + r] = r < mr ? a[r0 + r * k + p] : 0;
-      }
+    int rs = transA ? 1 : k;
+    int ps = transA ? m : 1;
+    for (int p = 0, o = 0; p < kc; p++, o += MR4) {
+      for (int r = 0; r < MR4; r++) dst[o + r] = r < mc ? a[aBase + (ic + r) * rs + (pc + p) * ps] : 0;
     }
   }
 
@@ -1331,7 +1287,6 @@ public final class Gemm {
   // step went from 336 to 384 steps/s.
 
   static final int DNR2 = 2 * DVL;
-  static final int MC_D4 = Math.max(MR4, (256 * 1024 / (KC_D * Double.BYTES)) / MR4 * MR4);
   static final int NC_D2 = Math.max(DNR2, (2 * 1024 * 1024 / (KC_D * Double.BYTES)) / DNR2 * DNR2);
 
   /** Rows [i0, i1) of one product through 4 × 16 tiles; n must be a multiple of 16. */
@@ -1339,7 +1294,7 @@ public final class Gemm {
       double[] b, int bBase, boolean transB, double[] c, int cBase, int i0, int i1, boolean overwrite) {
     Scratch s = SCRATCH.get();
     int kcMax = Math.min(KC_D, k);
-    double[] pa = s.paD(roundUp(Math.min(MC_D4, i1 - i0), MR4) * kcMax);
+    double[] pa = s.paD(MR4 * kcMax); // a last sliver of fewer than 4 rows
     double[] pb = s.pbD(Math.min(NC_D2, n) * kcMax);
     double[] tile = s.tileD;
     for (int jc = 0; jc < n; jc += NC_D2) {
@@ -1348,83 +1303,41 @@ public final class Gemm {
         int kc = Math.min(KC_D, k - pc);
         packBD2(b, bBase, transB, n, k, jc, nc, pc, kc, pb);
         boolean ow = overwrite && pc == 0;
-        if (transA) {
-          // op(A) = Aᵀ read in place, as in oneF42
-          int mcIn = Math.max(MR4, (256 * 1024 / (kc * Double.BYTES)) / MR4 * MR4);
-          for (int ic = i0; ic < i1; ic += mcIn) {
-            int ie = Math.min(i1, ic + mcIn);
-            int full = ic + (ie - ic) / MR4 * MR4;
-            if (full < ie) packAD4(a, aBase, true, m, k, full, ie - full, pc, kc, pa);
-            for (int jr = 0; jr < nc; jr += DNR2) {
-              int cj = cBase + jc + jr;
-              for (int i = ic; i < full; i += MR4) {
+        // op(A) is read in place, row-major (row i at depth p: A[i·k + p], measured a little faster than packing
+        // it) or transposed (the 4 rows of a sliver at depth p are A[p·m + i … i + 3], one cache line; then in row
+        // blocks whose kc × mc panel of A, ≤ 256 KiB, stays in L2 across the column slivers); only a last sliver of
+        // fewer than 4 rows is packed, zero-padded
+        int mcIn = transA ? Math.max(MR4, (256 * 1024 / (kc * Double.BYTES)) / MR4 * MR4) : i1 - i0;
+        for (int ic = i0; ic < i1; ic += mcIn) {
+          int ie = Math.min(i1, ic + mcIn);
+          int full = ic + (ie - ic) / MR4 * MR4;
+          if (full < ie) packAD4(a, aBase, transA, m, k, full, ie - full, pc, kc, pa);
+          for (int jr = 0; jr < nc; jr += DNR2) {
+            int cj = cBase + jc + jr;
+            for (int i = ic; i < full; i += MR4) {
+              if (transA) {
                 kernel42DT(kc, a, aBase + pc * m + i, m, pb, jr * kc, c, cj + i * n, n, ow);
+              } else {
+                kernel42DA(kc, a, aBase + i * k + pc, k, pb, jr * kc, c, cj + i * n, n, ow);
               }
-              if (full < ie) kernel42D(kc, pa, 0, pb, jr * kc, c, cj + full * n, n, ow, ie - full, tile);
             }
+            if (full < ie) kernel42D(kc, pa, 0, pb, jr * kc, c, cj + full * n, n, ow, ie - full, tile);
           }
-          continue;
-        }
-        // op(A) = A row-major is read in place (row i at depth p: A[i·k + p], measured a little faster than
-        // packing it); only a last sliver of fewer than 4 rows is packed, zero-padded
-        int full = i0 + (i1 - i0) / MR4 * MR4;
-        if (full < i1) packAD4(a, aBase, false, m, k, full, i1 - full, pc, kc, pa);
-        for (int jr = 0; jr < nc; jr += DNR2) {
-          int cj = cBase + jc + jr;
-          for (int i = i0; i < full; i += MR4) {
-            kernel42DA(kc, a, aBase + i * k + pc, k, pb, jr * kc, c, cj + i * n, n, ow);
-          }
-          if (full < i1) kernel42D(kc, pa, 0, pb, jr * kc, c, cj + full * n, n, ow, i1 - full, tile);
         }
       }
     }
   }
 
   /**
-   * Packs op(A) = Aᵀ like {@link #packAD4}, in blocks of {@value #PACK_DEPTH} depths: A's rows are {@code m}
-   * apart (a power of two on the DSM shapes, so they crowd a few L1 sets), and a block of them stays cached while
-   * every sliver copies from it, instead of one pass over all kc rows per sliver.
+   * Packs the last sliver of op(A), rows [ic, ic + mc) with mc &lt; 4 (the rest is read in place), depths
+   * [pc, pc + kc), p-major and zero-padded to 4 rows.
    */
-  private static void packAD4T(double[] a, int aBase, int m, int ic, int mc, int pc, int kc, double[] dst) {
-    int full = mc / MR4 * MR4;
-    for (int p0 = 0; p0 < kc; p0 += PACK_DEPTH) {
-      int p1 = Math.min(kc, p0 + PACK_DEPTH);
-      for (int ir = 0; ir < full; ir += MR4) {
-        int o = ir * kc + p0 * MR4;
-        int src = aBase + (pc + p0) * m + ic + ir;
-        for (int p = p0; p < p1; p++, o += MR4, src += m) {
-          dst[o] = a[src];
-          dst[o + 1] = a[src + 1];
-          dst[o + 2] = a[src + 2];
-          dst[o + 3] = a[src + 3];
-        }
-      }
-    }
-    if (full < mc) {
-      int mr = mc - full;
-      int o = full * kc;
-      int src = aBase + pc * m + ic + full;
-      for (int p = 0; p < kc; p++, o += MR4, src += m) {
-        for (int r = 0; r < MR4; r++) dst[o + r] = r < mr ? a[src + r] : 0;
-      }
-    }
-  }
-
-  /** Packs op(A)[ic..ic+mc, pc..pc+kc] as 4-row slivers, p-major inside a sliver, zero-padded. */
   private static void packAD4(double[] a, int aBase, boolean transA, int m, int k, int ic, int mc,
       int pc, int kc, double[] dst) {
-    if (transA) {
-      packAD4T(a, aBase, m, ic, mc, pc, kc, dst);
-      return;
-    }
-    int o = 0;
-    for (int ir = 0; ir < mc; ir += MR4) {
-      int mr = Math.min(MR4, mc - ir);
-      int i = ic + ir;
-      int r0 = aBase + i * k + pc;
-      for (int p = 0; p < kc; p++, o += MR4) {
-        for (int r = 0; r < MR4; r++) dst[o + r] = r < mr ? a[r0 + r * k + p] : 0;
-      }
+    int rs = transA ? 1 : k;
+    int ps = transA ? m : 1;
+    for (int p = 0, o = 0; p < kc; p++, o += MR4) {
+      for (int r = 0; r < MR4; r++) dst[o + r] = r < mc ? a[aBase + (ic + r) * rs + (pc + p) * ps] : 0;
     }
   }
 
