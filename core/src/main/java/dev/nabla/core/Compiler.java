@@ -8,10 +8,12 @@ import dev.nabla.core.random.Key;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Graph → {@link Program}, in two passes.
@@ -41,12 +43,17 @@ final class Compiler {
         final List<Tensor> parameters = new ArrayList<>();
         final List<Tensor> keyInputs = new ArrayList<>();
         final List<Object> signature = new ArrayList<>();
+        /** Every placeholder and key input of the graph as traced, before simplification removed any. */
+        final Set<Tensor> traced = Collections.newSetFromMap(new IdentityHashMap<>());
     }
 
     static Canonical simplify(List<Tensor> roots) {
         Simplifier s = new Simplifier();
         Canonical c = new Canonical();
         for (Tensor r : Autodiff.topo(roots)) {
+            if (r.op == Op.PLACEHOLDER || r.op == Op.KEY_INPUT) {
+                c.traced.add(r);
+            }
             s.visit(r);
         }
         for (Tensor r : roots) {

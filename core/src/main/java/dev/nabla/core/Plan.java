@@ -5,6 +5,7 @@ import dev.nabla.core.backend.Executable;
 import dev.nabla.core.plan.Program;
 import dev.nabla.core.random.Key;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A compiled graph: compile once, run many times with fresh inputs.
@@ -30,11 +32,21 @@ import java.util.Objects;
  * A plan may also update parameters in place ({@link Builder#update}): every update value is computed from
  * the parameters' old values, then all are written — one optimizer step per run.
  *
- * <p>Plans are cached by graph structure: compiling a re-traced graph of the same shape (same ops, shapes,
- * constants and parameters; placeholders matched by position and name) reuses the compiled program and its
- * buffers. Arrays returned by {@link #get} are views of those buffers, overwritten by the next run of any
- * plan sharing them; copy them to keep them. Plans are not meant to be run from several threads at once;
- * runs of one compiled program are serialised.
+ * <p>Compiled programs are cached by graph structure: compiling a re-traced graph of the same shape (same ops,
+ * shapes, constants and parameters; placeholders matched by position and name) reuses the compiled program.
+ * The state of a run — bound inputs, outputs, scratch buffers — belongs to one plan alone: two equal plans
+ * (a train-loss and a test-loss plan over one model, say) never see each other's inputs or outputs. A plan
+ * that has become unreachable hands its buffers to the next equal plan compiled, so re-tracing and compiling
+ * the same graph in a loop does not allocate them again.
+ *
+ * <p>Arrays returned by {@link #get} are views of this plan's buffers, valid until this plan runs again; if
+ * you keep such a view but drop the plan, a later equal plan may take over the buffers, so copy
+ * ({@link NdArray#copy}) what you keep beyond the plan's life.
+ *
+ * <p>Threads: a plan is not thread-safe (its inputs are bound by {@code set} and read by {@code execute}), so
+ * use one plan per thread; distinct plans, equal or not, may run at the same time. Parameters are shared by
+ * every plan that reads them: a plan that updates a parameter ({@link Builder#update}) must not run while
+ * another plan reads or updates that parameter.
  */
 public final class Plan {
     private static volatile Backend defaultBackend = parseBackend(System.getProperty("nabla.backend", "simd"));
@@ -46,10 +58,43 @@ public final class Plan {
                 }
             });
 
-    private record Compiled(Program program, Executable executable) {
+    /**
+     * A cached program and the executables loaded for it, each owned by at most one live plan. An executable
+     * whose owner has been collected is handed to the next plan that asks for one.
+     */
+    private static final class Compiled {
+        private final Program program;
+        private final Backend backend;
+        private final NdArray[] storage;
+        private final boolean debug;
+        private final List<Executable> executables = new ArrayList<>();
+        private final List<WeakReference<Plan>> owners = new ArrayList<>();
+
+        Compiled(Program program, Backend backend, NdArray[] storage, boolean debug) {
+            this.program = program;
+            this.backend = backend;
+            this.storage = storage;
+            this.debug = debug;
+        }
+
+        /** An executable of its own for {@code plan}: a free one if an earlier owner is gone, else a new one. */
+        synchronized Executable acquire(Plan plan) {
+            for (int i = 0; i < owners.size(); i++) {
+                if (owners.get(i).refersTo(null)) {
+                    owners.set(i, new WeakReference<>(plan));
+                    return executables.get(i);
+                }
+            }
+            Executable e = backend.load(program, storage, debug);
+            executables.add(e);
+            owners.add(new WeakReference<>(plan));
+            return e;
+        }
     }
 
     private final Compiled compiled;
+    private final Executable executable;
+    private final Set<Tensor> traced;
     private final Backend backend;
     private final Map<Tensor, Integer> inputIndex = new IdentityHashMap<>();
     private final Map<Tensor, Integer> keyIndex = new IdentityHashMap<>();
@@ -73,6 +118,8 @@ public final class Plan {
             outputIndex.putIfAbsent(outputs.get(i), i);
         }
         this.bound = new boolean[c.placeholders.size() + c.keyInputs.size()];
+        this.traced = c.traced;
+        this.executable = compiled.acquire(this);
     }
 
     // ------------------------------------------------------------------ construction
@@ -123,6 +170,7 @@ public final class Plan {
         private final List<Tensor> outputs = new ArrayList<>();
         private final List<Tensor> updateParams = new ArrayList<>();
         private final List<Tensor> updateValues = new ArrayList<>();
+        private final List<Tensor> inputs = new ArrayList<>();
         private Backend backend;
         private boolean debug;
         private boolean cache = true;
@@ -143,6 +191,21 @@ public final class Plan {
                 throw new IllegalArgumentException("output: " + t + " is a PRNG key, not an array");
             }
             outputs.add(t);
+            return this;
+        }
+
+        /**
+         * Declares placeholders (or key inputs) as inputs of the plan even where its graph does not read them —
+         * a gradient that does not depend on x, say — so that one binding loop can serve several plans;
+         * binding any other placeholder the graph does not read is an error.
+         */
+        public Builder inputs(Tensor... placeholders) {
+            for (Tensor p : placeholders) {
+                if (p.op != Op.PLACEHOLDER && p.op != Op.KEY_INPUT) {
+                    throw new IllegalArgumentException("inputs: " + p + " is not a placeholder or key input");
+                }
+                inputs.add(p);
+            }
             return this;
         }
 
@@ -207,11 +270,12 @@ public final class Plan {
                 for (int i = 0; i < storage.length; i++) {
                     storage[i] = (NdArray) c.parameters.get(i).attr;
                 }
-                comp = new Compiled(p, b.load(p, storage, debug));
+                comp = new Compiled(p, b, storage, debug);
                 if (cache) {
                     CACHE.put(key, comp);
                 }
             }
+            c.traced.addAll(inputs);
             return new Plan(comp, b, c, outputs);
         }
     }
@@ -220,8 +284,12 @@ public final class Plan {
 
     /**
      * Binds placeholder {@code x} to a copy of {@code value} (any float dtype; converted to x's). Binding a
-     * placeholder that the compiled graph does not read is allowed and does nothing, so one binding loop
-     * serves every plan of a training loop.
+     * placeholder that occurs in the plan's graph but that simplification removed (multiplied by zero, say) is
+     * allowed and does nothing.
+     *
+     * @throws IllegalArgumentException if {@code x} does not occur in the graph this plan was compiled from
+     *                                  (a typo, or another graph's placeholder) and was not declared by
+     *                                  {@link Builder#inputs}, or its shape differs
      */
     public Plan set(Tensor x, NdArray value) {
         if (x.op != Op.PLACEHOLDER) {
@@ -234,9 +302,14 @@ public final class Plan {
         }
         Integer i = inputIndex.get(x);
         if (i == null) {
-            return this; // the (simplified) graph does not read x: binding it is harmless
+            if (!traced.contains(x)) {
+                throw new IllegalArgumentException("set: placeholder '" + x.name() + "' " + x.shape
+                        + " does not occur in the graph of this plan; its inputs are " + names(placeholders)
+                        + " (declare placeholders a plan may be given but does not read with Plan.Builder.inputs)");
+            }
+            return this; // in the graph, but simplified away: binding it is harmless
         }
-        compiled.executable.setInput(i, value);
+        executable.setInput(i, value);
         bound[i] = true;
         return this;
     }
@@ -266,9 +339,13 @@ public final class Plan {
         }
         Integer i = keyIndex.get(k);
         if (i == null) {
+            if (!traced.contains(k)) {
+                throw new IllegalArgumentException("set: key input '" + k.name()
+                        + "' does not occur in the graph of this plan");
+            }
             return this;
         }
-        compiled.executable.setKey(i, Objects.requireNonNull(key, "set: key"));
+        executable.setKey(i, Objects.requireNonNull(key, "set: key"));
         bound[placeholders.size() + i] = true;
         return this;
     }
@@ -283,19 +360,19 @@ public final class Plan {
                         : "execute: a key input has no key; bind it with set(keyInput, Key.of(...))");
             }
         }
-        synchronized (compiled) {
-            compiled.executable.run();
+        synchronized (this) {
+            executable.run();
         }
         return this;
     }
 
-    /** The value of {@code output} from the last run: a view, overwritten by the next run. */
+    /** The value of {@code output} from the last run: a view, overwritten by this plan's next run (see the class Javadoc). */
     public NdArray get(Tensor output) {
         Integer i = outputIndex.get(output);
         if (i == null) {
             throw new IllegalArgumentException("get: " + output + " is not an output of this plan");
         }
-        return compiled.executable.output(i);
+        return executable.output(i);
     }
 
     /** Binds every entry ({@link NdArray}, double[], float[] or {@link Key}), runs, and returns the outputs. */

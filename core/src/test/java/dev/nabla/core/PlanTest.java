@@ -175,6 +175,89 @@ class PlanTest {
         }
     }
 
+    /** Two plans of equal structure share the compiled program but never each other's inputs or outputs. */
+    @Test
+    void equalPlansKeepTheirOwnInputsAndOutputs() {
+        for (Backend backend : List.of(Backend.simd(1), Backend.reference())) {
+            Tensor x = Tensor.placeholder("x", Shape.of(3));
+            Tensor f = x.mul(x).sum();
+            Tensor y = Tensor.placeholder("x", Shape.of(3));
+            Tensor g = y.mul(y).sum();
+            Plan p1 = Plan.compile(List.of(f), backend);
+            Plan p2 = Plan.compile(List.of(g), backend);
+            assertSame(p1.program(), p2.program(), "equal graphs share the compiled program");
+            p1.set(x, 1, 2, 3);
+            p2.set(y, 10, 20, 30);
+            assertEquals(14.0, p1.execute().get(f).item(), 0, backend.name());
+            NdArray out1 = p1.get(f);
+            assertEquals(1400.0, p2.execute().get(g).item(), 0, backend.name());
+            assertEquals(14.0, out1.item(), 0, "p2's run left p1's output alone");
+            assertEquals(14.0, p1.execute().get(f).item(), 0, "p1 still has its own input");
+        }
+    }
+
+    /** Two threads run two equal plans at once, each with its own inputs, many times. */
+    @Test
+    void equalPlansRunConcurrentlyOnTwoThreads() throws Exception {
+        int n = 4096; // big enough for the kernels to be worth the worker threads
+        Tensor[] xs = new Tensor[2];
+        Tensor[] fs = new Tensor[2];
+        Plan[] plans = new Plan[2];
+        for (int t = 0; t < 2; t++) {
+            xs[t] = Tensor.placeholder("x", Shape.of(n));
+            fs[t] = xs[t].mul(xs[t]).exp().sum();
+            plans[t] = Plan.compile(List.of(fs[t]), Backend.simd());
+        }
+        assertSame(plans[0].program(), plans[1].program());
+        double[][] inputs = new double[2][n];
+        double[] want = new double[2];
+        for (int t = 0; t < 2; t++) {
+            java.util.Arrays.fill(inputs[t], t == 0 ? 0.25 : 0.5);
+            want[t] = Plan.compile(List.of(fs[t]), Backend.reference()).set(xs[t], inputs[t]).execute().get(fs[t]).item();
+        }
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        Thread[] threads = new Thread[2];
+        for (int t = 0; t < 2; t++) {
+            int me = t;
+            threads[t] = new Thread(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < 2000; i++) {
+                        double got = plans[me].set(xs[me], inputs[me]).execute().get(fs[me]).item();
+                        // the sum of n equal terms in the SIMD order against the reference's: a few ulps of n e^{x²}
+                        assertEquals(want[me], got, 1e-12 * want[me], "thread " + me + ", run " + i);
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        assertTrue(failures.isEmpty(), failures.toString());
+    }
+
+    @Test
+    void aPlanThatWasDroppedHandsItsBuffersToTheNextEqualPlan() {
+        Plan.clearCache();
+        Tensor x = Tensor.placeholder("x", Shape.of(5));
+        Tensor f = x.mul(x).sum().sqrt();
+        Plan p = Plan.compile(List.of(f), Backend.simd(1));
+        NdArray firstOutput = p.set(x, 1, 2, 3, 4, 5).execute().get(f);
+        java.lang.ref.WeakReference<Plan> ref = new java.lang.ref.WeakReference<>(p);
+        p = null;
+        for (int i = 0; i < 50 && !ref.refersTo(null); i++) {
+            System.gc();
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(ref.refersTo(null), "the JVM did not collect the plan");
+        Plan q = Plan.compile(List.of(f), Backend.simd(1));
+        assertSame(firstOutput, q.get(f), "the output buffer of the dropped plan is reused");
+        assertThrows(IllegalStateException.class, q::execute, "the new plan binds its inputs itself");
+    }
+
     @Test
     void updatesParametersInPlace() {
         // gradient descent on f(w) = ½‖w − c‖², one step per run: w ← w − η (w − c)
@@ -265,7 +348,8 @@ class PlanTest {
         Tensor k = Tensor.keyInput("k");
         Tensor noisy = x.add(k.normal(Shape.of(4))).sum();
         Tensor gnoisy = Autodiff.grad(noisy, x);
-        double[] gn = Plan.compile(List.of(gnoisy)).set(x, 0, 0, 0, 0).set(k, Key.of(0)).execute()
+        // the gradient graph reads neither x nor k: they are bound only because it is declared an input of the plan
+        double[] gn = Plan.builder().output(gnoisy).inputs(x, k).build().set(x, 0, 0, 0, 0).set(k, Key.of(0)).execute()
                 .get(gnoisy).toDoubleArray();
         assertArrayEquals(new double[] {1, 1, 1, 1}, gn, 0);
     }
@@ -285,6 +369,20 @@ class PlanTest {
         assertTrue(e.getMessage().contains("[2, 2]") && e.getMessage().contains("[4]"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> p.get(x.mul(3)));
         assertTrue(e.getMessage().contains("not an output"), e.getMessage());
+        // a placeholder of another graph (a typo) is refused, naming it and this plan's inputs
+        Tensor typo = Tensor.placeholder("xx", Shape.of(2, 2));
+        e = assertThrows(IllegalArgumentException.class, () -> p.set(typo, 1, 2, 3, 4));
+        assertTrue(e.getMessage().contains("'xx'") && e.getMessage().contains("does not occur")
+                && e.getMessage().contains("'x' [2, 2]"), e.getMessage());
+        Tensor k = Tensor.keyInput("k");
+        e = assertThrows(IllegalArgumentException.class, () -> p.set(k, Key.of(1)));
+        assertTrue(e.getMessage().contains("'k'"), e.getMessage());
+        // a placeholder of the graph that simplification removed (x·0) may still be bound
+        Tensor z = Tensor.placeholder("z", Shape.of(2, 2));
+        Tensor sumX = x.sum().add(z.mul(0).sum());
+        Plan q = Plan.compile(List.of(sumX));
+        q.set(z, 1, 2, 3, 4).set(x, 1, 1, 1, 1);
+        assertEquals(4.0, q.execute().get(sumX).item(), 0);
     }
 
     @Test

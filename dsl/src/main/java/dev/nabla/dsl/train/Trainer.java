@@ -244,7 +244,10 @@ public final class Trainer<M extends ScoreFunction> {
         }
         List<Tensor> grads = Autodiff.grad(loss, params);
         Map<Tensor, Tensor> updates = opt.updates(params, grads);
-        Plan.Builder pb = Plan.builder().output(loss).debug(debug);
+        Plan.Builder pb = Plan.builder().output(loss).debug(debug).inputs(keyIn);
+        if (batchPh != null) {
+            pb.inputs(batchPh); // bound every step, even by an objective that ignores the data
+        }
         if (backend != null) {
             pb.backend(backend);
         }
