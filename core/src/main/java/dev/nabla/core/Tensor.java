@@ -17,7 +17,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The methods below are the user-facing op set. Those that are not primitives (sub, div, pow, tanh-based
  * sigmoid, silu, softplus, logsumexp, mean, variance, norm, normal sampling, …) are compositions of
  * primitives, so {@link Autodiff} differentiates them — to any order — without a rule of their own.
- * Binary ops broadcast as in NumPy and promote float32 with float64 to float64.
+ * Binary ops broadcast as in NumPy. Their dtypes follow JAX's rule for weak types: a Java scalar, and a constant
+ * made from Java doubles ({@link #of(double...)}, {@link #scalar(double)}, {@link #arange}, …), is <em>weakly
+ * typed</em> and takes the other operand's dtype, so {@code x.mul(2)} and {@code x.add(Tensor.of(1, 2))} stay
+ * float32 when x is float32; two strongly typed tensors of different dtypes (a float32 placeholder and a float64
+ * parameter, say) are an error until one is {@link #cast} explicitly. An op whose inputs are all weak gives a weak
+ * result ({@code Tensor.scalar(2).exp()} is still weak); {@link #cast} gives a strong one.
  *
  * <p>Node ids grow with creation, so inputs always have smaller ids than their users: sorting by id is a
  * topological order.
@@ -32,22 +37,69 @@ public final class Tensor {
     final Shape shape;
     final DType dtype;
     final Object attr;
+    /** Weakly typed: a Java number's constant, or computed from such alone (see the class Javadoc). */
+    final boolean weak;
     private String name;
     private String site;
 
-    private Tensor(Op op, Shape shape, DType dtype, Object attr, Tensor[] inputs) {
+    private Tensor(Op op, Shape shape, DType dtype, Object attr, Tensor[] inputs, boolean weak) {
         this.id = IDS.incrementAndGet();
         this.op = op;
         this.shape = shape;
         this.dtype = dtype;
         this.attr = attr;
         this.inputs = inputs;
+        this.weak = weak;
         this.site = recordSites ? callSite() : null;
     }
 
-    /** Creates a node of a primitive op; shapes must already be valid (callers check them). */
+    /**
+     * Creates a node of a primitive op; shapes must already be valid (callers check them). The node is weakly
+     * typed when it has inputs, all of them are weak and it is not a cast.
+     */
     static Tensor node(Op op, Shape shape, DType dtype, Object attr, Tensor... inputs) {
-        return new Tensor(op, shape, dtype, attr, inputs);
+        boolean weak = inputs.length > 0 && op != Op.CAST;
+        for (Tensor in : inputs) {
+            weak &= in.weak;
+        }
+        return new Tensor(op, shape, dtype, attr, inputs, weak);
+    }
+
+    /** A weakly typed constant holding {@code value} (not copied). */
+    private static Tensor weakConstant(NdArray value) {
+        return new Tensor(Op.CONSTANT, value.shape(), value.dtype(), value, new Tensor[0], true);
+    }
+
+    /**
+     * The dtype of a binary op on {@code a} and {@code b}: a weakly typed operand takes the other's dtype; two
+     * weak ones promote float32 with float64 to float64; two strong ones must agree.
+     */
+    static DType join(String what, Tensor a, Tensor b) {
+        if (a.dtype == b.dtype) {
+            return a.dtype;
+        }
+        DType.promote(a.dtype, b.dtype); // rejects keys
+        if (a.weak && !b.weak) {
+            return b.dtype;
+        }
+        if (b.weak && !a.weak) {
+            return a.dtype;
+        }
+        if (a.weak) {
+            return DType.promote(a.dtype, b.dtype);
+        }
+        throw new IllegalArgumentException(what + ": operands of different dtypes, " + a.dtype + " " + a.shape
+                + describe(a) + " and " + b.dtype + " " + b.shape + describe(b)
+                + "; nabla does not promote silently: cast one of them explicitly, e.g. x.cast(DType." + a.dtype + ")");
+    }
+
+    private static String describe(Tensor t) {
+        return t.name != null ? " ('" + t.name + "')" : " (" + t.op + ")";
+    }
+
+    /** Whether this tensor is weakly typed (see the class Javadoc). */
+    public boolean isWeaklyTyped() {
+        return weak;
     }
 
     /**
@@ -162,14 +214,14 @@ public final class Tensor {
         return node(Op.CONSTANT, value.shape(), value.dtype(), value.copy());
     }
 
-    /** A float64 vector constant. */
+    /** A weakly typed float64 vector constant (it takes the dtype of a strongly typed operand). */
     public static Tensor of(double... values) {
-        return constant(NdArray.of(values));
+        return weakConstant(NdArray.of(values.clone()));
     }
 
-    /** A float64 constant of the given shape. */
+    /** A weakly typed float64 constant of the given shape. */
     public static Tensor of(double[] values, int... dims) {
-        return constant(NdArray.of(values, dims));
+        return weakConstant(NdArray.of(values.clone(), dims));
     }
 
     /** A float32 constant of the given shape. */
@@ -177,21 +229,27 @@ public final class Tensor {
         return constant(NdArray.of(values, dims));
     }
 
-    /** A float64 matrix constant. */
+    /** A weakly typed float64 matrix constant. */
     public static Tensor of(double[][] rows) {
-        return constant(NdArray.of(rows));
+        return weakConstant(NdArray.of(rows));
     }
 
-    /** A float64 scalar constant. */
+    /** A weakly typed float64 scalar constant. */
     public static Tensor scalar(double v) {
-        return scalar(v, DType.F64);
+        return weakScalar(v, DType.F64);
     }
 
-    /** A scalar constant of the given dtype. */
+    /** A (strongly typed) scalar constant of the given dtype. */
     public static Tensor scalar(double v, DType dtype) {
         NdArray a = NdArray.zeros(Shape.scalar(), dtype);
         a.setFlat(0, v);
         return node(Op.CONSTANT, Shape.scalar(), dtype, a);
+    }
+
+    private static Tensor weakScalar(double v, DType dtype) {
+        NdArray a = NdArray.zeros(Shape.scalar(), dtype);
+        a.setFlat(0, v);
+        return weakConstant(a);
     }
 
     /** {@code v} everywhere, as a broadcast scalar (no array of the full size is stored). */
@@ -199,24 +257,27 @@ public final class Tensor {
         return scalar(v, dtype).broadcastTo(shape);
     }
 
+    /** {@code v} everywhere, weakly typed float64. */
     public static Tensor full(Shape shape, double v) {
-        return full(shape, v, DType.F64);
+        return scalar(v).broadcastTo(shape);
     }
 
     public static Tensor zeros(Shape shape, DType dtype) {
         return full(shape, 0, dtype);
     }
 
+    /** Zeros, weakly typed float64. */
     public static Tensor zeros(int... dims) {
-        return zeros(Shape.of(dims), DType.F64);
+        return full(Shape.of(dims), 0);
     }
 
     public static Tensor ones(Shape shape, DType dtype) {
         return full(shape, 1, dtype);
     }
 
+    /** Ones, weakly typed float64. */
     public static Tensor ones(int... dims) {
-        return ones(Shape.of(dims), DType.F64);
+        return full(Shape.of(dims), 1);
     }
 
     public Tensor zerosLike() {
@@ -439,10 +500,14 @@ public final class Tensor {
         return unary(Op.STOP_GRADIENT);
     }
 
-    /** Conversion to {@code to} (this tensor if it already has that dtype). */
+    /**
+     * Conversion to {@code to}, strongly typed (this tensor if it already has that dtype and is strongly typed):
+     * {@code Tensor.of(1, 2).cast(DType.F64)} is a float64 constant that no longer adapts to its operands.
+     */
     public Tensor cast(DType to) {
         if (to == dtype) {
-            return this;
+            // a weakly typed tensor cast to its own dtype becomes strongly typed: the same node, made strong
+            return weak ? new Tensor(op, shape, dtype, attr, inputs, false) : this;
         }
         if (to == DType.KEY || dtype == DType.KEY) {
             throw new IllegalArgumentException("cast: cannot cast " + dtype + " to " + to);
@@ -452,13 +517,28 @@ public final class Tensor {
 
     private Tensor binary(Op op, String what, Tensor b) {
         Objects.requireNonNull(b, what + ": argument");
-        DType dt = DType.promote(dtype, b.dtype);
+        DType dt = join(what, this, b);
         Shape s = Shape.broadcast(what, shape, b.shape);
-        return node(op, s, dt, null, cast(dt).broadcastTo(s), b.cast(dt).broadcastTo(s));
+        return node(op, s, dt, null, weakCast(this, dt).broadcastTo(s), weakCast(b, dt).broadcastTo(s));
     }
 
+    /** {@code t} in {@code dt}, weakly typed still if it was (an implicit conversion, not a user's cast). */
+    private static Tensor weakCast(Tensor t, DType dt) {
+        if (t.dtype == dt) {
+            return t;
+        }
+        if (!t.weak) {
+            return t.cast(dt);
+        }
+        if (t.op == Op.CONSTANT) { // fold the conversion of a literal here
+            return weakConstant(((NdArray) t.attr).astype(dt));
+        }
+        return new Tensor(Op.CAST, t.shape, dt, null, new Tensor[] {t}, true);
+    }
+
+    /** A Java number as a weakly typed scalar of this tensor's dtype. */
     private Tensor lift(double v) {
-        return scalar(v, dtype == DType.KEY ? DType.F64 : dtype);
+        return weakScalar(v, dtype == DType.KEY ? DType.F64 : dtype);
     }
 
     public Tensor add(Tensor b) {
@@ -526,7 +606,7 @@ public final class Tensor {
     }
 
     public Tensor gt(Tensor b) {
-        return b.cast(DType.promote(dtype, b.dtype)).lt(this);
+        return b.binary(Op.LESS, "gt", this);
     }
 
     public Tensor gt(double b) {
@@ -552,10 +632,11 @@ public final class Tensor {
 
     /** {@code where(cond, a, b)}: {@code a} where {@code cond ≠ 0}, else {@code b}; all three broadcast. */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
-        DType dt = DType.promote(a.dtype, b.dtype);
+        DType dt = join("where", a, b);
         Shape s = Shape.broadcast("where", Shape.broadcast("where", cond.shape, a.shape), b.shape);
-        return node(Op.WHERE, s, dt, null, cond.cast(dt).broadcastTo(s), a.cast(dt).broadcastTo(s),
-                b.cast(dt).broadcastTo(s));
+        // the condition is 0 or 1: its dtype never decides the result's
+        return node(Op.WHERE, s, dt, null, weakCast(cond, dt).broadcastTo(s),
+                weakCast(a, dt).broadcastTo(s), weakCast(b, dt).broadcastTo(s));
     }
 
     public Tensor square() {
@@ -975,9 +1056,9 @@ public final class Tensor {
             throw new IllegalArgumentException("matmul: inner dimensions differ: " + shape + " @ " + b.shape + " ("
                     + k + " vs " + y.shape.dim(-2) + ")");
         }
-        DType dt = DType.promote(dtype, b.dtype);
-        x = x.cast(dt);
-        y = y.cast(dt);
+        DType dt = join("matmul", x, y);
+        x = weakCast(x, dt);
+        y = weakCast(y, dt);
         int[] bx = Arrays.copyOf(x.shape.dims(), x.rank() - 2);
         int[] by = Arrays.copyOf(y.shape.dims(), y.rank() - 2);
         Shape batch = Shape.broadcast("matmul", Shape.of(bx), Shape.of(by));

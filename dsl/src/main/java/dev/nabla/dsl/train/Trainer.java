@@ -214,6 +214,13 @@ public final class Trainer<M extends ScoreFunction> {
             throw new IllegalArgumentException("fit: data has shape " + data.shape() + ", expected D = "
                     + width.getAsInt() + " columns, the model's input dimension");
         }
+        for (Tensor p : params) {
+            if (p.dtype() != data.dtype()) {
+                throw new IllegalArgumentException("fit: the data are " + data.dtype() + " but parameter '" + p.name()
+                        + "' is " + p.dtype() + "; nabla does not promote silently: convert the data (data.astype(DType."
+                        + p.dtype() + ")) or build the model in " + data.dtype());
+            }
+        }
         Tensor ph = Tensor.placeholder("batch", Shape.of(batch, data.shape().dim(1)), data.dtype());
         return run(ph, data, null, key);
     }

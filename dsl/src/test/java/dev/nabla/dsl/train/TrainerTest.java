@@ -36,8 +36,9 @@ class TrainerTest {
         return (score, batch, key) -> {
             int b = batch.shape().dim(0);
             int d = batch.shape().dim(1);
-            Tensor sigma = key.fold(0).uniform(Shape.of(b, 1), 0.2, 1.0, DType.F64);
-            Tensor z = key.fold(1).normal(Shape.of(b, d));
+            // in the batch's dtype: a float64 σ or z would make a float32 model's loss a mixed-dtype error
+            Tensor sigma = key.fold(0).uniform(Shape.of(b, 1), 0.2, 1.0, batch.dtype());
+            Tensor z = key.fold(1).normal(Shape.of(b, d), batch.dtype());
             Tensor y = batch.add(sigma.mul(z));
             return score.apply(y, sigma).mul(sigma).add(z).square().sum(-1).mean();
         };
@@ -124,6 +125,16 @@ class TrainerTest {
         FitResult<Mlp> fit = Trainer.of(model, dsm()).adam(3e-3).batch(64).steps(200).progress(false)
                 .fit(data, Key.of(0));
         assertTrue(fit.finalLoss() < fit.initialLoss(), fit.toString());
+    }
+
+    /** A float32 model is not trained on float64 data in float64 behind the user's back. */
+    @Test
+    void mixedDataAndModelDtypesAreRefused() {
+        Mlp model = Mlp.builder(2).hidden(16).timeInput(dev.nabla.dsl.nn.TimeInput.LOG).dtype(DType.F32).build();
+        Trainer<Mlp> t = Trainer.of(model, dsm()).adam(3e-3).batch(64).steps(2).progress(false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.fit(gaussianData(100), Key.of(0)));
+        assertTrue(e.getMessage().contains("F64") && e.getMessage().contains("F32") && e.getMessage().contains("astype"),
+                e.getMessage());
     }
 
     /** A one-parameter "model" whose loss is w while w > 0 and NaN after: SGD(1) from 2.5 reaches −0.5 at step 3. */
