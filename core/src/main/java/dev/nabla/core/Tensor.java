@@ -652,7 +652,11 @@ public final class Tensor {
         return gt(0).sub(lt(0));
     }
 
-    /** {@code x^p}: repeated products for small integer {@code p}, else {@code exp(p log x)} (x > 0). */
+    /**
+     * {@code x^p}: repeated products for small integer {@code p} (|p| ≤ 4, a few ulp), √x for p = ½, else
+     * {@code exp(p log x)} for x > 0, whose relative error grows with the exponent: about {@code |p log x|} ulp
+     * (the rounding of p·log x is amplified by exp), e.g. 700 ulp where the result is near 1e±300.
+     */
     public Tensor pow(double p) {
         if (p == 0) {
             return onesLike();
@@ -670,7 +674,7 @@ public final class Tensor {
         return log().mul(p).exp();
     }
 
-    /** {@code x^y = exp(y log x)} for {@code x > 0}. */
+    /** {@code x^y = exp(y log x)} for {@code x > 0}; relative error about {@code |y log x|} ulp (see {@link #pow(double)}). */
     public Tensor pow(Tensor y) {
         return log().mul(y).exp();
     }
@@ -820,17 +824,37 @@ public final class Tensor {
         return square().sum(axes).sqrt();
     }
 
-    /** {@code log Σ exp x} over {@code axes}, shifted by the (gradient-stopped) maximum for stability. */
+    /**
+     * {@code log Σ exp x} over {@code axes}, as {@code m + log1p(s)} with {@code m = max x} and
+     * {@code s = Σ_{x_i < m} e^{x_i − m} + (k − 1)}, k the number of maximal elements. Leaving the maximal terms
+     * {@code e⁰ = 1} out of the sum keeps the result accurate to a few ulp relative even where it is near 0
+     * ({@code log(e⁰ + e^{−40})} is 4.2e-18; summing the ones first would round it to 0). The derivative reaches
+     * the maximal elements through m ({@code ∂m/∂x = 1}, split on ties) and through s ({@code ∂s/∂x_max = −s}), so
+     * the gradient is softmax: {@code 1/(1 + s)} at a unique maximum. Infinite maxima give ±∞.
+     */
     public Tensor logsumexp(int... axes) {
-        Tensor m = maxKeep(axes).stopGradient();
-        return sub(m).exp().sumKeep(axes).log().add(m).reshape(droppedShape(axesOf("logsumexp", axes)).dims());
+        return logSumExpKeep(axes).reshape(droppedShape(axesOf("logsumexp", axes)).dims());
     }
 
-    /** {@code x − logsumexp(x)} over the last axis. */
+    private Tensor logSumExpKeep(int... axes) {
+        Tensor m = maxKeep(axes);
+        return m.add(offMaxSum(m, axes).log1p());
+    }
+
+    /** {@code s = Σ_{x_i < m} e^{x_i − m} + (k − 1)} of {@link #logsumexp}, reduced over {@code axes} (kept). */
+    private Tensor offMaxSum(Tensor m, int... axes) {
+        Tensor atMax = ge(m);
+        Tensor below = where(atMax, Tensor.scalar(0), sub(m).exp());
+        return below.sumKeep(axes).add(atMax.sumKeep(axes).sub(1));
+    }
+
+    /**
+     * {@code x − logsumexp(x)} over the last axis, as {@code (x − m) − log1p(s)} (see {@link #logsumexp}): accurate
+     * to a few ulp relative also for the dominant class, where it is near 0.
+     */
     public Tensor logSoftmax() {
-        Tensor m = maxKeep(-1).stopGradient();
-        Tensor z = sub(m);
-        return z.sub(z.exp().sumKeep(-1).log());
+        Tensor m = maxKeep(-1);
+        return sub(m).sub(offMaxSum(m, -1).log1p());
     }
 
     public Tensor softmax() {
