@@ -7,7 +7,8 @@ package dev.nabla.dsl.train;
  *
  * <p>Before this is thrown the trainer rolls the parameters, the optimizer's state and the average back to
  * their values after the last step that left them finite — {@link #parametersAfterStep()} steps in all — so
- * training can go on from there (with a lower learning rate, or clipped gradients). The loss history of the
+ * training can go on from there (with a lower learning rate, or clipped gradients); see {@link #rolledBack()}
+ * for the one case where it cannot. The loss history of the
  * fit up to the diverging step, which a {@link FitResult} would have carried, is kept here:
  * {@link #lossSteps()} and {@link #losses()}, the logged means plus the mean of the finite steps since the last
  * log.
@@ -20,10 +21,16 @@ public final class NonFiniteLossException extends ArithmeticException {
     private final long parametersAfterStep;
     private final String nonFiniteParameter;
 
+    private final boolean rolledBack;
+
     NonFiniteLossException(long step, long localStep, double loss, long[] lossSteps, double[] losses,
-                           long parametersAfterStep, String nonFiniteParameter) {
+                           boolean rolledBack, long parametersAfterStep, String nonFiniteParameter) {
         super("Trainer: the loss is " + loss + " at step " + step + " (step " + localStep + " of this fit); "
-                + (nonFiniteParameter == null
+                + (!rolledBack
+                ? "the parameters were updated by this step and could not be rolled back (the backend keeps them "
+                + "on the accelerator, where the trainer keeps no copy); they may be non-finite: reload a "
+                + "checkpoint. "
+                : nonFiniteParameter == null
                 ? "the parameters and optimizer state were rolled back to their values after " + parametersAfterStep
                 + " steps, the last finite ones. "
                 : "the parameters could not be rolled back to finite values ('" + nonFiniteParameter
@@ -37,6 +44,15 @@ public final class NonFiniteLossException extends ArithmeticException {
         this.losses = losses.clone();
         this.parametersAfterStep = parametersAfterStep;
         this.nonFiniteParameter = nonFiniteParameter;
+        this.rolledBack = rolledBack;
+    }
+
+    /**
+     * Whether the parameters were rolled back: false only when a device backend keeps them on the accelerator
+     * between steps, where the trainer keeps no copy (they then hold the diverging step's update).
+     */
+    public boolean rolledBack() {
+        return rolledBack;
     }
 
     /** The global step (the optimizer's step count before it) at which the loss was not finite. */
@@ -71,7 +87,10 @@ public final class NonFiniteLossException extends ArithmeticException {
         return parametersAfterStep;
     }
 
-    /** The name of a tensor still non-finite after the rollback, or null when the rollback restored finite values. */
+    /**
+     * The name of a tensor still non-finite after the rollback (the parameters were non-finite before the
+     * steps the trainer keeps copies of), or null when the rollback restored finite values or did not happen.
+     */
     public String nonFiniteParameter() {
         return nonFiniteParameter;
     }

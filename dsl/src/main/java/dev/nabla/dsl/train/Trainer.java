@@ -330,7 +330,8 @@ public final class Trainer<M extends ScoreFunction> {
                         hl[n - 1] = window / inWindow;
                     }
                     Snapshots.Restored r = snapshots.restore(i);
-                    throw new NonFiniteLossException(s, i, l, hs, hl, first + r.localSteps(), r.badParameter());
+                    throw new NonFiniteLossException(s, i, l, hs, hl, r.rolledBack(), first + r.localSteps(),
+                            r.badParameter());
                 }
                 window += l;
                 inWindow++;
@@ -377,11 +378,16 @@ public final class Trainer<M extends ScoreFunction> {
      * 811 KB) about 30 µs against a step of 15–19 ms on the 2-core CI machine, under 0.3 %; checking
      * finiteness on every copy would cost 2–4 times as much, so the check is done only after a non-finite
      * loss, on the restored copy.
+     *
+     * <p>State that a device backend keeps on the accelerator between runs ({@link NdArray#residence()}) is not
+     * copied: reading it on the host every step would move all of it off the device and back each step. Such a
+     * step cannot be rolled back, and the exception says so.
      */
     private static final class Snapshots {
         private final NdArray[] live;
         private final NdArray[][] copies;
         private final String[] names;
+        private final boolean[] valid = new boolean[2];
 
         Snapshots(List<Tensor> updated) {
             int n = updated.size();
@@ -396,12 +402,29 @@ public final class Trainer<M extends ScoreFunction> {
             }
         }
 
-        /** Copies the state before local step {@code i} into buffer {@code i mod 2}. */
-        void take(long i) {
-            copy(live, copies[(int) (i & 1)]);
+        private boolean onDevice() {
+            for (NdArray a : live) {
+                if (a.residence() != null) {
+                    return true;
+                }
+            }
+            return false;
         }
 
-        record Restored(long localSteps, String badParameter) {
+        /** Copies the state before local step {@code i} into buffer {@code i mod 2}. */
+        void take(long i) {
+            int b = (int) (i & 1);
+            valid[b] = !onDevice();
+            if (valid[b]) {
+                copy(live, copies[b]);
+            }
+        }
+
+        /**
+         * The outcome of {@link #restore}: whether a copy was restored, the number of this fit's steps the state
+         * now reflects, and the name of a tensor that is not finite (null if none or unknown).
+         */
+        record Restored(boolean rolledBack, long localSteps, String badParameter) {
         }
 
         /**
@@ -410,13 +433,16 @@ public final class Trainer<M extends ScoreFunction> {
          * restored state reflects and, if even it is not finite, the name of a non-finite tensor (else null).
          */
         Restored restore(long i) {
+            if (!valid[(int) (i & 1)]) {
+                return new Restored(false, i + 1, null);
+            }
             copy(copies[(int) (i & 1)], live);
             String bad = firstNonFinite();
-            if (bad == null || i == 0) {
-                return new Restored(i, bad);
+            if (bad == null || i == 0 || !valid[(int) ((i - 1) & 1)]) {
+                return new Restored(true, i, bad);
             }
             copy(copies[(int) ((i - 1) & 1)], live);
-            return new Restored(i - 1, firstNonFinite());
+            return new Restored(true, i - 1, firstNonFinite());
         }
 
         private String firstNonFinite() {

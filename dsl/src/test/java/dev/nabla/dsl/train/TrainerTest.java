@@ -167,6 +167,7 @@ class TrainerTest {
             String what = "lr = " + lr + ": " + e.getMessage();
             assertEquals((long) c[1], e.step(), what);
             assertEquals((long) c[2], e.parametersAfterStep(), what);
+            assertTrue(e.rolledBack(), what);
             assertEquals(null, e.nonFiniteParameter(), what);
             assertTrue(e.getMessage().contains("rolled back to their values after " + (long) c[2] + " steps"), what);
             assertEquals((long) c[2], sgd.steps(), what);
@@ -193,6 +194,30 @@ class TrainerTest {
             assertTrue(Double.isFinite(losses[losses.length - 1]) && losses[losses.length - 1] > 1e100,
                     "the diverging window's mean: " + losses[losses.length - 1]);
         }
+    }
+
+    /**
+     * State a device backend keeps on the accelerator is not copied every step (that would move it to the host
+     * and back each step), so such a step cannot be undone: the exception says so instead of claiming a
+     * rollback. Simulated by marking the parameters device-resident from a callback at the log of step 4
+     * (with lr = 2 the loss of step 5 overflows, as above).
+     */
+    @Test
+    void deviceResidentStateIsNotCopiedAndTheExceptionSaysItWasNotRolledBack() {
+        Mlp m = smallMlp(0);
+        Callback markResident = (step, loss) -> {
+            for (Tensor p : m.parameters()) {
+                p.value().residesOn(() -> { });
+            }
+        };
+        NonFiniteLossException e = assertThrows(NonFiniteLossException.class, () -> Trainer.of(m, dsm())
+                .optimizer(new Sgd(2)).batch(32).steps(200).logEvery(5).callback(markResident).progress(false)
+                .fit(gaussianData(500), Key.of(1)));
+        assertEquals(5, e.step());
+        assertTrue(!e.rolledBack(), e.getMessage());
+        assertEquals(6, e.parametersAfterStep(), "the diverging step's update stays");
+        assertTrue(e.getMessage().contains("could not be rolled back"), e.getMessage());
+        assertArrayEquals(new long[] {4}, e.lossSteps(), "the history is kept all the same");
     }
 
     @Test
