@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * optional header line of column names, cells trimmed of spaces, blank lines skipped. Numbers are decimal
  * ({@code -1.5}, {@code 2e-3}, {@code .5}); {@code nan}, {@code inf}, {@code -inf}, {@code NaN},
  * {@code Infinity} (any case) are read only when non-finite values are explicitly allowed — by default they are
- * rejected, since a NaN in training data is almost always a bug. Every error is an {@link IOException} naming
+ * rejected, since a NaN in training data is almost always a bug; so is a decimal beyond the double range,
+ * such as {@code 1e999}, which would read as infinity. Every error is an {@link IOException} naming
  * the file, the line and the column. Writes are atomic (temporary file, then move) and round-trip exactly
  * (shortest decimal that reads back to the same double, or float for float32 arrays).
  */
@@ -50,7 +51,15 @@ public final class Csv {
         List<double[]> rows = new ArrayList<>();
         int cols = -1;
         boolean headerPending = hasHeader;
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        String what = "a CSV table (Csv.read)";
+        InputFiles.checkReadable(file, what);
+        BufferedReader opened;
+        try {
+            opened = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw InputFiles.explain(e, file, what);
+        }
+        try (BufferedReader r = opened) {
             String line;
             int lineNo = 0;
             while ((line = r.readLine()) != null) {
@@ -92,7 +101,13 @@ public final class Csv {
             throw new IOException(where + " is empty, expected a number");
         }
         if (NUMBER.matcher(cell).matches()) {
-            return Double.parseDouble(cell);
+            double v = Double.parseDouble(cell);
+            if (Double.isInfinite(v) && !allowNonFinite) {
+                throw new IOException(where + " is '" + cell + "', beyond the largest double "
+                        + Double.MAX_VALUE + " (it reads as " + v + "); non-finite values are rejected unless allowed "
+                        + "(Csv.read(file, hasHeader, true))");
+            }
+            return v;
         }
         double special = switch (cell.toLowerCase(Locale.ROOT)) {
             case "nan", "+nan", "-nan" -> Double.NaN;

@@ -8,10 +8,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +28,8 @@ import java.util.Objects;
  * bad magic, another version, another dtype, Fortran order, a malformed header, data shorter or longer than the
  * shape needs — is an {@link IOException} naming the file and what is wrong. Writes go to a temporary file in
  * the same directory that is then moved over the target (atomically where the file system can), so a reader
- * never sees a half-written file.
+ * never sees a half-written file ({@link AtomicFiles}). A missing file or a directory is reported naming the
+ * path and that a {@code .npy} array was being loaded ({@link InputFiles}).
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -46,7 +45,14 @@ public final class Npy {
      */
     public static NdArray read(Path file) throws IOException {
         Objects.requireNonNull(file, "Npy.read: file");
-        byte[] bytes = Files.readAllBytes(file);
+        String what = "a .npy array (Npy.read)";
+        InputFiles.checkReadable(file, what);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw InputFiles.explain(e, file, what);
+        }
         if (bytes.length < 10) {
             throw error(file, "is " + bytes.length + " bytes long, too short for a .npy header");
         }
@@ -174,24 +180,9 @@ public final class Npy {
         writeAtomically(file, buf.array());
     }
 
-    /** Writes {@code content} to a temporary file beside {@code file}, then moves it over {@code file}. */
+    /** Writes {@code content} atomically to {@code file} ({@link AtomicFiles}). */
     static void writeAtomically(Path file, byte[] content) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-        try {
-            Files.write(tmp, content);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, content);
     }
 
     private static IOException error(Path file, String what) {

@@ -8,7 +8,13 @@ import dev.nabla.core.Tensor;
  * 2407.07998 (§3) in closed form: {@code s(t) = G⁻¹(G(t) − λ)}, so that {@code ∫_s^t g² = λ}.
  */
 public interface Diffusion {
-    /** {@code g(t)}. */
+    /**
+     * {@code g(t)}. The methods on numbers check their argument against the schedule's domain — {@code [0, T]}
+     * for a schedule with a horizon ({@link #numeric}), {@code [0, ∞)} for the closed forms — and throw
+     * {@link IllegalArgumentException} naming the schedule, the method, the value and the range (values within
+     * 10⁻¹² of an end, relative to T, are round-off and are clamped to it); {@link #inverseIntegral(double)}
+     * checks {@code u} against {@code [0, G(T)]} or {@code [0, ∞)}.
+     */
     double at(double t);
 
     /** {@code g(t)} on a tensor of times. */
@@ -31,6 +37,7 @@ public interface Diffusion {
         positive("Diffusion.constant: c", c);
         return new Diffusion() {
             public double at(double t) {
+                Times.check(name(), "at", "t", t, Double.POSITIVE_INFINITY);
                 return c;
             }
 
@@ -39,7 +46,7 @@ public interface Diffusion {
             }
 
             public double integral(double t) {
-                return c * c * t;
+                return c * c * Times.check(name(), "integral", "t", t, Double.POSITIVE_INFINITY);
             }
 
             public Tensor integral(Tensor t) {
@@ -51,7 +58,11 @@ public interface Diffusion {
             }
 
             public double inverseIntegral(double u) {
-                return u / (c * c);
+                return Times.check(name(), "inverseIntegral", "u", u, Double.POSITIVE_INFINITY) / (c * c);
+            }
+
+            private String name() {
+                return "Diffusion.constant(" + c + ")";
             }
 
             public String toString() {
@@ -73,7 +84,7 @@ public interface Diffusion {
         double d = betaMax - betaMin;
         return new Diffusion() {
             public double at(double t) {
-                return Math.sqrt(betaMin + t * d);
+                return Math.sqrt(betaMin + Times.check(name(), "at", "t", t, Double.POSITIVE_INFINITY) * d);
             }
 
             public Tensor at(Tensor t) {
@@ -81,7 +92,8 @@ public interface Diffusion {
             }
 
             public double integral(double t) {
-                return betaMin * t + 0.5 * d * t * t;
+                double c = Times.check(name(), "integral", "t", t, Double.POSITIVE_INFINITY);
+                return betaMin * c + 0.5 * d * c * c;
             }
 
             public Tensor integral(Tensor t) {
@@ -97,7 +109,12 @@ public interface Diffusion {
             }
 
             public double inverseIntegral(double u) {
-                return d == 0 ? u / betaMin : 2 * u / (betaMin + Math.sqrt(betaMin * betaMin + 2 * d * u));
+                double c = Times.check(name(), "inverseIntegral", "u", u, Double.POSITIVE_INFINITY);
+                return d == 0 ? c / betaMin : 2 * c / (betaMin + Math.sqrt(betaMin * betaMin + 2 * d * c));
+            }
+
+            private String name() {
+                return "Diffusion.linearBeta(" + betaMin + ", " + betaMax + ")";
             }
 
             public String toString() {
@@ -124,7 +141,7 @@ public interface Diffusion {
             }
 
             public double at(double t) {
-                return sigmaMin * Math.exp(t * logRatio) * c;
+                return sigmaMin * Math.exp(Times.check(name(), "at", "t", t, Double.POSITIVE_INFINITY) * logRatio) * c;
             }
 
             public Tensor at(Tensor t) {
@@ -132,7 +149,8 @@ public interface Diffusion {
             }
 
             public double integral(double t) {
-                return sigmaMin * sigmaMin * Math.expm1(2 * t * logRatio);
+                double ct = Times.check(name(), "integral", "t", t, Double.POSITIVE_INFINITY);
+                return sigmaMin * sigmaMin * Math.expm1(2 * ct * logRatio);
             }
 
             public Tensor integral(Tensor t) {
@@ -144,7 +162,12 @@ public interface Diffusion {
             }
 
             public double inverseIntegral(double u) {
-                return Math.log1p(u / (sigmaMin * sigmaMin)) / (2 * logRatio);
+                double cu = Times.check(name(), "inverseIntegral", "u", u, Double.POSITIVE_INFINITY);
+                return Math.log1p(cu / (sigmaMin * sigmaMin)) / (2 * logRatio);
+            }
+
+            private String name() {
+                return "Diffusion.exponential(" + sigmaMin + ", " + sigmaMax + ")";
             }
 
             public String toString() {

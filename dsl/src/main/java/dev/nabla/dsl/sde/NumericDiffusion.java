@@ -13,6 +13,7 @@ import java.util.function.Function;
  * steps (tensors). See {@link Diffusion#numeric}.
  */
 final class NumericDiffusion implements Diffusion {
+    private static final String NAME = "Diffusion.numeric";
     /** 5-point Gauss–Legendre nodes and weights on [−1, 1]. */
     private static final double[] GL_X = {0, -0.5384693101056831, 0.5384693101056831, -0.9061798459386640,
             0.9061798459386640};
@@ -147,7 +148,7 @@ final class NumericDiffusion implements Diffusion {
 
     @Override
     public double at(double s) {
-        return g.applyAsDouble(s);
+        return g.applyAsDouble(Times.check(NAME, "at", "t", s, horizon));
     }
 
     @Override
@@ -176,11 +177,8 @@ final class NumericDiffusion implements Diffusion {
     }
 
     @Override
-    public double integral(double s) {
-        if (!(s >= 0 && s <= horizon)) {
-            throw new IllegalArgumentException("Diffusion.numeric: integral(t = " + s + "), expected t in [0, "
-                    + horizon + "]");
-        }
+    public double integral(double time) {
+        double s = Times.check(NAME, "integral", "t", time, horizon);
         if (s == horizon) {
             return big[n - 1];
         }
@@ -189,11 +187,8 @@ final class NumericDiffusion implements Diffusion {
     }
 
     @Override
-    public double inverseIntegral(double u) {
-        if (!(u >= 0 && u <= big[n - 1])) {
-            throw new IllegalArgumentException("Diffusion.numeric: inverseIntegral(u = " + u + "), expected u in [0, G(T) = "
-                    + big[n - 1] + "]");
-        }
+    public double inverseIntegral(double uArg) {
+        double u = Times.check(NAME, "inverseIntegral", "u", uArg, big[n - 1], "[0, G(T) = " + big[n - 1] + "]");
         if (u == big[n - 1]) {
             return horizon;
         }

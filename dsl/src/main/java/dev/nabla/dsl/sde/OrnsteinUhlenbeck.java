@@ -51,12 +51,12 @@ public final class OrnsteinUhlenbeck extends ScheduledSde implements LinearSde, 
 
     @Override
     public double meanScale(double t) {
-        return Math.exp(-theta * Times.check(this, t));
+        return Math.exp(-theta * Times.check(this, "meanScale", t));
     }
 
     @Override
     public double std(double t) {
-        return Math.sqrt(-Math.expm1(-2 * theta * Times.check(this, t)) * sigma * sigma / (2 * theta));
+        return Math.sqrt(-Math.expm1(-2 * theta * Times.check(this, "std", t)) * sigma * sigma / (2 * theta));
     }
 
     @Override

@@ -31,13 +31,13 @@ public abstract class ScheduledSde implements Sde {
 
     @Override
     public double diffusion(double t) {
-        return g.at(Times.check(this, t));
+        return g.at(Times.check(this, "diffusion", t));
     }
 
     @Override
     public double integratedG2(double s, double t) {
-        Times.checkPair(this, s, t);
-        return g.integral(t) - g.integral(s);
+        double[] st = Times.checkPair(this, "integratedG2", s, t);
+        return g.integral(st[1]) - g.integral(st[0]);
     }
 
     @Override

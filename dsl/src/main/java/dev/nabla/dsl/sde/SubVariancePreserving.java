@@ -35,16 +35,16 @@ public final class SubVariancePreserving implements LinearSde {
 
     @Override
     public double diffusion(double t) {
-        Times.check(this, t);
-        double b = beta.at(t);
-        return Math.sqrt(b * b * -Math.expm1(-2 * beta.integral(t)));
+        double c = Times.check(this, "diffusion", t);
+        double b = beta.at(c);
+        return Math.sqrt(b * b * -Math.expm1(-2 * beta.integral(c)));
     }
 
     @Override
     public double integratedG2(double s, double t) {
-        Times.checkPair(this, s, t);
-        double bs = beta.integral(s);
-        double bt = beta.integral(t);
+        double[] st = Times.checkPair(this, "integratedG2", s, t);
+        double bs = beta.integral(st[0]);
+        double bt = beta.integral(st[1]);
         return bt - bs - 0.5 * (Math.exp(-2 * bs) - Math.exp(-2 * bt));
     }
 
@@ -72,12 +72,12 @@ public final class SubVariancePreserving implements LinearSde {
 
     @Override
     public double meanScale(double t) {
-        return Math.exp(-0.5 * beta.integral(Times.check(this, t)));
+        return Math.exp(-0.5 * beta.integral(Times.check(this, "meanScale", t)));
     }
 
     @Override
     public double std(double t) {
-        return -Math.expm1(-beta.integral(Times.check(this, t)));
+        return -Math.expm1(-beta.integral(Times.check(this, "std", t)));
     }
 
     @Override

@@ -58,13 +58,13 @@ public final class VarianceExploding extends ScheduledSde implements LinearSde, 
 
     @Override
     public double meanScale(double t) {
-        Times.check(this, t);
+        Times.check(this, "meanScale", t);
         return 1;
     }
 
     @Override
     public double std(double t) {
-        return Math.sqrt(schedule().integral(Times.check(this, t)));
+        return Math.sqrt(schedule().integral(Times.check(this, "std", t)));
     }
 
     @Override

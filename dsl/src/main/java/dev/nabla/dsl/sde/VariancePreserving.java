@@ -58,12 +58,12 @@ public final class VariancePreserving extends ScheduledSde implements LinearSde,
 
     @Override
     public double meanScale(double t) {
-        return Math.exp(-0.5 * schedule().integral(Times.check(this, t)));
+        return Math.exp(-0.5 * schedule().integral(Times.check(this, "meanScale", t)));
     }
 
     @Override
     public double std(double t) {
-        return Math.sqrt(-Math.expm1(-schedule().integral(Times.check(this, t))));
+        return Math.sqrt(-Math.expm1(-schedule().integral(Times.check(this, "std", t))));
     }
 
     @Override

@@ -42,7 +42,10 @@ import java.util.function.Consumer;
  *
  * <p>Every {@code logEvery} steps (and after the last) the mean loss since the previous log is recorded and
  * passed to the {@link Callback}s and the progress bar. A NaN or infinite loss stops training with a
- * {@link NonFiniteLossException} naming the step. The progress bar is shown when standard output is a terminal,
+ * {@link NonFiniteLossException} naming the step and carrying the loss history; the parameters, optimizer
+ * state and average are first rolled back to their values after the last step that left them finite (the
+ * step before the diverging one, or the one before that if its update overflowed), so training can go on
+ * from there with a lower learning rate. The progress bar is shown when standard output is a terminal,
  * or always with {@code progress(true)}, never with {@code progress(false)}.
  *
  * @param <M> the model's type
@@ -258,13 +261,19 @@ public final class Trainer<M extends ScoreFunction> {
         if (backend != null) {
             pb.backend(backend);
         }
+        List<Tensor> updated = new ArrayList<>();
         for (Map.Entry<Tensor, Tensor> e : updates.entrySet()) {
             pb.update(e.getKey(), e.getValue());
+            updated.add(e.getKey());
         }
         if (avg != null) {
-            avg.apply(pb, updates);
+            for (Map.Entry<Tensor, Tensor> e : avg.updates(updates).entrySet()) {
+                pb.update(e.getKey(), e.getValue());
+                updated.add(e.getKey());
+            }
         }
         Plan plan = pb.build();
+        Snapshots snapshots = new Snapshots(updated);
         Duration compileTime = Duration.ofNanos(System.nanoTime() - compileStart);
 
         int every = logEvery > 0 ? logEvery : (int) Math.max(1, Math.min(Integer.MAX_VALUE, steps / 100));
@@ -306,10 +315,12 @@ public final class Trainer<M extends ScoreFunction> {
                     plan.set(batchPh, batchNd);
                 }
                 plan.set(keyIn, new Key(ks));
+                snapshots.take(i);
                 if (debug) {
                     try {
                         plan.execute();
                     } catch (ArithmeticException e) {
+                        snapshots.restore(i);
                         ArithmeticException named = new ArithmeticException("Trainer: at step " + s + " (step " + i
                                 + " of this fit): " + e.getMessage());
                         named.initCause(e);
@@ -320,7 +331,17 @@ public final class Trainer<M extends ScoreFunction> {
                 }
                 double l = plan.get(loss).getFlat(0);
                 if (!Double.isFinite(l)) {
-                    throw new NonFiniteLossException(s, i, l);
+                    // the history so far: the logged means, and the mean of the finite steps since the last log
+                    int n = logged + (inWindow > 0 ? 1 : 0);
+                    long[] hs = Arrays.copyOf(logSteps, n);
+                    double[] hl = Arrays.copyOf(logLosses, n);
+                    if (inWindow > 0) {
+                        hs[n - 1] = s - 1;
+                        hl[n - 1] = window / inWindow;
+                    }
+                    Snapshots.Restored r = snapshots.restore(i);
+                    throw new NonFiniteLossException(s, i, l, hs, hl, r.rolledBack(), first + r.localSteps(),
+                            r.badParameter());
                 }
                 window += l;
                 inWindow++;
@@ -352,5 +373,107 @@ public final class Trainer<M extends ScoreFunction> {
         Duration wall = Duration.ofNanos(System.nanoTime() - start);
         return new FitResult<>(model, opt, avg, Arrays.copyOf(logSteps, logged),
                 Arrays.copyOf(logLosses, logged), steps, wall, compileTime);
+    }
+
+    /**
+     * Copies of everything a step updates (parameters, optimizer state, average), taken before each step into
+     * one of two alternating buffers, so that a diverging step can be undone exactly: before local step
+     * {@code i} the state is copied into buffer {@code i mod 2}, which then holds the state before step
+     * {@code i} while the other holds the state before step {@code i − 1}.
+     *
+     * <p>When step {@code i}'s loss is not finite, the state before it is restored; if that state already held
+     * a NaN or infinity — step {@code i − 1} had a finite loss but its update overflowed (a huge learning rate
+     * does this) — the state before step {@code i − 1} is restored instead. A plain copy costs one read and one
+     * write of the state per step: for the benchmark MLP (3 × 128 SiLU, Adam, float64: 101,385 values,
+     * 811 KB) about 30 µs against a step of 15–19 ms on the 2-core CI machine, under 0.3 %; checking
+     * finiteness on every copy would cost 2–4 times as much, so the check is done only after a non-finite
+     * loss, on the restored copy.
+     *
+     * <p>State that a device backend keeps on the accelerator between runs ({@link NdArray#residence()}) is not
+     * copied: reading it on the host every step would move all of it off the device and back each step. Such a
+     * step cannot be rolled back, and the exception says so.
+     */
+    private static final class Snapshots {
+        private final NdArray[] live;
+        private final NdArray[][] copies;
+        private final String[] names;
+        private final boolean[] valid = new boolean[2];
+
+        Snapshots(List<Tensor> updated) {
+            int n = updated.size();
+            live = new NdArray[n];
+            names = new String[n];
+            copies = new NdArray[2][n];
+            for (int k = 0; k < n; k++) {
+                live[k] = updated.get(k).value();
+                names[k] = updated.get(k).name();
+                copies[0][k] = live[k].copy();
+                copies[1][k] = live[k].copy();
+            }
+        }
+
+        private boolean onDevice() {
+            for (NdArray a : live) {
+                if (a.residence() != null) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Copies the state before local step {@code i} into buffer {@code i mod 2}. */
+        void take(long i) {
+            int b = (int) (i & 1);
+            valid[b] = !onDevice();
+            if (valid[b]) {
+                copy(live, copies[b]);
+            }
+        }
+
+        /**
+         * The outcome of {@link #restore}: whether a copy was restored, the number of this fit's steps the state
+         * now reflects, and the name of a tensor that is not finite (null if none or unknown).
+         */
+        record Restored(boolean rolledBack, long localSteps, String badParameter) {
+        }
+
+        /**
+         * Restores the state before local step {@code i} (which failed), or before {@code i − 1} when the
+         * former is not finite and {@code i > 0}. Returns the number of this fit's steps the
+         * restored state reflects and, if even it is not finite, the name of a non-finite tensor (else null).
+         */
+        Restored restore(long i) {
+            if (!valid[(int) (i & 1)]) {
+                return new Restored(false, i + 1, null);
+            }
+            copy(copies[(int) (i & 1)], live);
+            String bad = firstNonFinite();
+            if (bad == null || i == 0 || !valid[(int) ((i - 1) & 1)]) {
+                return new Restored(true, i, bad);
+            }
+            copy(copies[(int) ((i - 1) & 1)], live);
+            return new Restored(true, i - 1, firstNonFinite());
+        }
+
+        private String firstNonFinite() {
+            for (int k = 0; k < live.length; k++) {
+                if (live[k].firstNonFinite() >= 0) {
+                    return names[k];
+                }
+            }
+            return null;
+        }
+
+        private static void copy(NdArray[] from, NdArray[] to) {
+            for (int k = 0; k < from.length; k++) {
+                if (from[k].dtype() == DType.F64) {
+                    double[] a = from[k].f64();
+                    System.arraycopy(a, 0, to[k].f64(), 0, a.length);
+                } else {
+                    float[] a = from[k].f32();
+                    System.arraycopy(a, 0, to[k].f32(), 0, a.length);
+                }
+            }
+        }
     }
 }

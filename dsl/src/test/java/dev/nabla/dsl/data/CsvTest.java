@@ -88,6 +88,28 @@ class CsvTest {
         assertEquals(Double.NEGATIVE_INFINITY, b.getFlat(1));
     }
 
+    /** A decimal beyond the double range parses to ±Infinity: it is rejected like "inf" unless allowed. */
+    @Test
+    void overflowingDecimalsAreRejectedAsNonFinite() throws IOException {
+        bad("x,y\n1,2\n1e999,3\n", true, "line 3 column 1", "'1e999'", "beyond the largest double", "non-finite");
+        bad("1,-2.5e400\n", false, "line 1 column 2", "'-2.5e400'");
+        NdArray a = Csv.read(file("big.csv", "1e999,-1e400,1e308\n"), false, true);
+        assertEquals(Double.POSITIVE_INFINITY, a.getFlat(0));
+        assertEquals(Double.NEGATIVE_INFINITY, a.getFlat(1));
+        assertEquals(1e308, a.getFlat(2));
+    }
+
+    @Test
+    void missingFilesAndDirectoriesNameThePath() {
+        Path none = dir.resolve("none.csv");
+        var e = assertThrows(java.nio.file.NoSuchFileException.class, () -> Csv.read(none, false));
+        assertTrue(e.getMessage().contains(none.toString()) && e.getMessage().contains("CSV")
+                && e.getMessage().contains("no such file"), e.getMessage());
+        var d = assertThrows(java.nio.file.FileSystemException.class, () -> Csv.read(dir, false));
+        assertTrue(d.getMessage().contains(dir.toString()) && d.getMessage().contains("CSV")
+                && d.getMessage().contains("directory"), d.getMessage());
+    }
+
     @Test
     void malformedFilesNameLineAndColumn() throws IOException {
         bad("1,2\n3,abc\n", false, "line 2 column 2", "'abc'", "expected a number");

@@ -105,6 +105,31 @@ class NpyTest {
         }
     }
 
+    @Test
+    void missingFilesAndDirectoriesNameThePath() {
+        Path none = dir.resolve("none.npy");
+        var e = assertThrows(java.nio.file.NoSuchFileException.class, () -> Npy.read(none));
+        assertTrue(e.getMessage().contains(none.toString()) && e.getMessage().contains(".npy array")
+                && e.getMessage().contains("no such file"), e.getMessage());
+        var d = assertThrows(java.nio.file.FileSystemException.class, () -> Npy.read(dir));
+        assertTrue(d.getMessage().contains(dir.toString()) && d.getMessage().contains(".npy array")
+                && d.getMessage().contains("directory"), d.getMessage());
+    }
+
+    /** Written files get the umask's mode, as any new file (Files.createTempFile made them 0600). */
+    @Test
+    void writtenFilesGetTheUmasksPermissions() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path plain = Files.createFile(dir.resolve("plain"));
+        Path p = dir.resolve("x.npy");
+        Npy.write(p, NdArray.of(A, 2, 3));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(p));
+        Path c = dir.resolve("x.csv");
+        Csv.write(c, NdArray.of(A, 2, 3));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(c));
+    }
+
     private void corrupt(String name, byte[] content, String... fragments) throws IOException {
         Path p = file(name, content);
         IOException e = assertThrows(IOException.class, () -> Npy.read(p));

@@ -18,15 +18,21 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Safetensors round trips, resuming, and the errors of bad files. */
 class CheckpointsTest {
@@ -211,6 +217,163 @@ class CheckpointsTest {
         // model only: the optimizer's state is missing
         Checkpoints.save(f, model(0));
         assertRejected(Files.readAllBytes(f), "tensor 'adam.step' (F64 []) is missing");
+    }
+
+    /**
+     * Bytes flipped inside a tensor's data keep the file structurally valid, so only the checksum can catch
+     * them: 16 flipped bytes in the first weight matrix, one flipped bit in the last tensor, one changed digit
+     * of a stored checksum.
+     */
+    @Test
+    void flippedDataBytesAreCaughtByTheChecksum() throws IOException {
+        byte[] good = goodFile();
+        int at = 8 + (int) ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN).getLong(0); // layer0.weight's data
+        byte[] flipped = good.clone();
+        for (int k = 0; k < 16; k++) {
+            flipped[at + 8 * k + 6] ^= (byte) 0x15; // exponent and high mantissa bits of 16 doubles
+        }
+        // what loading without a checksum would have put in the weights: the flips matter
+        ByteBuffer was = ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer now = ByteBuffer.wrap(flipped).order(ByteOrder.LITTLE_ENDIAN);
+        double worst = 0;
+        for (int k = 0; k < 16; k++) {
+            worst = Math.max(worst, Math.abs(now.getDouble(at + 8 * k) - was.getDouble(at + 8 * k)));
+        }
+        assertTrue(worst > 1, "the flips change a weight by " + worst);
+        assertRejected(flipped, "tensor 'layer0.weight': its data");
+        assertRejected(flipped, "has CRC-32C");
+        // a single flipped bit in the last tensor, too
+        byte[] oneBit = good.clone();
+        oneBit[oneBit.length - 1] ^= 1;
+        assertRejected(oneBit, "the file is corrupt");
+        // and a checksum in the header that does not match the data
+        String text = new String(good, StandardCharsets.ISO_8859_1);
+        int key = text.indexOf("\"crc32c.layer0.bias\":\"") + "\"crc32c.layer0.bias\":\"".length();
+        byte[] badSum = good.clone();
+        badSum[key] = (byte) (badSum[key] == '0' ? '1' : '0');
+        assertRejected(badSum, "tensor 'layer0.bias'");
+    }
+
+    @Test
+    void metadataIsAStringMapWithOneChecksumPerTensor() throws IOException, Json.ParseException {
+        byte[] good = goodFile();
+        long n = ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        Map<?, ?> header = (Map<?, ?>) Json.parse(new String(good, 8, (int) n, StandardCharsets.UTF_8));
+        Map<?, ?> meta = (Map<?, ?>) header.get("__metadata__");
+        assertTrue(meta.values().stream().allMatch(v -> v instanceof String), "string values only: " + meta);
+        assertEquals("crc32c", meta.get("checksum"));
+        for (Object name : header.keySet()) {
+            if (!name.equals("__metadata__")) {
+                assertTrue(((String) meta.get("crc32c." + name)).matches("[0-9a-f]{8}"), name + " in " + meta);
+            }
+        }
+        Path f = dir.resolve("good.safetensors");
+        Checkpoints.Loaded loaded = Checkpoints.load(f, model(3), new Adam(1e-3));
+        assertTrue(loaded.verified());
+        assertEquals(header.size() - 1, loaded.tensors());
+        assertEquals(f, loaded.path());
+    }
+
+    /** A file without checksums (an earlier nabla's, or another writer's) loads, and says it was not verified. */
+    @Test
+    void filesWithoutChecksumsLoadUnverified() throws IOException {
+        byte[] data = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putDouble(1.5).putDouble(-2)
+                .putDouble(7).array();
+        Path old = dir.resolve("old.safetensors");
+        Files.write(old, withHeader("{\"__metadata__\":{\"format\":\"nabla\"},"
+                + "\"x\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,16]},"
+                + "\"y\":{\"dtype\":\"F64\",\"shape\":[],\"data_offsets\":[16,24]}}", data));
+        Tensor x = Tensor.parameter("x", NdArray.of(new double[2], 2));
+        Tensor y = Tensor.parameter("y", NdArray.scalar(0));
+        Checkpoints.Loaded loaded = Checkpoints.load(old, List.of(x, y));
+        assertTrue(!loaded.verified(), "no checksums: not verified");
+        assertEquals(2, loaded.tensors());
+        assertEquals(NdArray.of(new double[] {1.5, -2}, 2), x.value());
+        assertEquals(7, y.value().item());
+        // no __metadata__ at all
+        Path bare = dir.resolve("bare.safetensors");
+        Files.write(bare, withHeader("{\"y\":{\"dtype\":\"F64\",\"shape\":[],\"data_offsets\":[0,8]}}",
+                Arrays.copyOfRange(data, 16, 24)));
+        assertTrue(!Checkpoints.load(bare, List.of(y)).verified());
+        // a file that declares checksums must carry one for every tensor
+        assertRejected(withHeader("{\"__metadata__\":{\"checksum\":\"crc32c\"},"
+                + "\"layer0.weight\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]}}", new byte[8]),
+                "crc32c.layer0.weight is null");
+        assertRejected(withHeader("{\"__metadata__\":{\"checksum\":\"md5\"},"
+                + "\"layer0.weight\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]}}", new byte[8]),
+                "checksum is \"md5\"");
+    }
+
+    @Test
+    void nonFiniteValuesAreRefusedUnlessAllowed() throws IOException {
+        Tensor x = Tensor.parameter("x", NdArray.of(new double[] {1, Double.NaN, 3}, 3));
+        Tensor f = Tensor.parameter("f", NdArray.of(new float[] {Float.NEGATIVE_INFINITY}, 1));
+        Path file = dir.resolve("nan.safetensors");
+        var e = assertThrows(IllegalArgumentException.class, () -> Checkpoints.save(file, List.of(x)));
+        assertTrue(e.getMessage().contains("'x' [3] has element [1] = NaN")
+                && e.getMessage().contains("saveAllowingNonFinite"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Checkpoints.save(file, List.of(f)));
+        assertTrue(e.getMessage().contains("element [0] = -Infinity"), e.getMessage());
+        assertTrue(!Files.exists(file), "nothing written");
+
+        Checkpoints.saveAllowingNonFinite(file, List.of(x, f));
+        Tensor x2 = Tensor.parameter("x", NdArray.of(new double[3], 3));
+        var c = assertThrows(CheckpointException.class, () -> Checkpoints.load(file, List.of(x2)));
+        assertTrue(c.getMessage().contains("tensor 'x' [3] has element [1] = NaN")
+                && c.getMessage().contains("loadAllowingNonFinite"), c.getMessage());
+        assertEquals(NdArray.of(new double[3], 3), x2.value(), "untouched");
+        assertThrows(CheckpointException.class, () -> Checkpoints.read(file));
+        assertTrue(Checkpoints.loadAllowingNonFinite(file, List.of(x2)).verified());
+        assertEquals(x.value(), x2.value());
+        assertEquals(f.value(), Checkpoints.readAllowingNonFinite(file).get("f"));
+    }
+
+    /**
+     * The file gets the mode any new file gets under the process's umask (Files.createTempFile made it 0600),
+     * and temporary files of saves that were killed are removed by the next save; those that may belong to a
+     * save in progress are kept.
+     */
+    @Test
+    void savesUseTheUmaskAndRemoveStaleTemporaryFiles() throws IOException, InterruptedException {
+        assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path file = dir.resolve("m.safetensors");
+        Path plain = Files.createFile(dir.resolve("plain"));
+        Set<PosixFilePermission> expected = Files.getPosixFilePermissions(plain);
+
+        Process done = new ProcessBuilder("true").start();
+        done.waitFor();
+        long deadPid = done.pid();
+        long livePid = ProcessHandle.current().parent().orElseThrow().pid();
+        Path dead = Files.write(dir.resolve(".m.safetensors.tmp-" + deadPid + "-3"), new byte[10]);
+        Path live = Files.write(dir.resolve(".m.safetensors.tmp-" + livePid + "-1"), new byte[10]);
+        Path sameDeadPid = Files.write(dir.resolve(".m.safetensors.tmp-" + ProcessHandle.current().pid() + "-999999"),
+                new byte[10]); // a process before this one with the same id (a container's first process)
+        Path legacyOld = Files.write(dir.resolve(".m.safetensors.8123456789.tmp"), new byte[10]);
+        Files.setLastModifiedTime(legacyOld, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+        Path legacyNew = Files.write(dir.resolve(".m.safetensors.8123456790.tmp"), new byte[10]);
+        Path other = Files.write(dir.resolve(".m.safetensors.notes"), new byte[10]);
+        Path otherTarget = Files.write(dir.resolve(".n.safetensors.tmp-" + deadPid + "-1"), new byte[10]);
+
+        Checkpoints.save(file, model(0));
+        assertEquals(expected, Files.getPosixFilePermissions(file), "the umask's mode");
+        assertTrue(!Files.exists(dead) && !Files.exists(sameDeadPid) && !Files.exists(legacyOld), "stale ones removed");
+        assertTrue(Files.exists(live) && Files.exists(legacyNew) && Files.exists(other) && Files.exists(otherTarget),
+                "those of live processes, of recent legacy saves, and other files are kept");
+        Checkpoints.load(file, model(1));
+    }
+
+    @Test
+    void loadErrorsNameThePathAndWhatWasLoaded() {
+        Tensor a = Tensor.parameter("a", NdArray.scalar(1));
+        Path none = dir.resolve("none.safetensors");
+        var e = assertThrows(java.nio.file.NoSuchFileException.class, () -> Checkpoints.load(none, List.of(a)));
+        assertTrue(e.getMessage().contains(none.toString()) && e.getMessage().contains("checkpoint")
+                && e.getMessage().contains("no such file"), e.getMessage());
+        var d = assertThrows(java.nio.file.FileSystemException.class, () -> Checkpoints.load(dir, model(0)));
+        assertTrue(d.getMessage().contains(dir.toString()) && d.getMessage().contains("checkpoint")
+                && d.getMessage().contains("directory"), d.getMessage());
+        var r = assertThrows(java.nio.file.FileSystemException.class, () -> Checkpoints.read(dir));
+        assertTrue(r.getMessage().contains(dir.toString()) && r.getMessage().contains("directory"), r.getMessage());
     }
 
     @Test

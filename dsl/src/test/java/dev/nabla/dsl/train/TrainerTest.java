@@ -158,6 +158,79 @@ class TrainerTest {
         assertTrue(d.getMessage().contains("Trainer: at step"), d.getMessage());
     }
 
+    /**
+     * Plain SGD with a learning rate far too large diverges: with lr = 2 the loss of step 5 overflows, and the
+     * trainer undoes step 5; with lr = 1 the loss stays finite (6.6e206) through step 9 but step 9's update
+     * overflows the weights, so step 10's loss is NaN and both steps 10 and 9 are undone. Either way the
+     * exception carries the loss history, and the model and optimizer are exactly (bit for bit) those of a
+     * fresh run of as many steps (training is deterministic, see above).
+     */
+    @Test
+    void divergingTrainingIsRolledBackToTheLastFiniteParametersAndKeepsTheHistory() {
+        NdArray data = gaussianData(500);
+        // lr, the diverging step, the steps the restored parameters reflect
+        for (double[] c : new double[][] {{2, 5, 5}, {1, 10, 9}}) {
+            double lr = c[0];
+            Mlp m = smallMlp(0);
+            Sgd sgd = new Sgd(lr);
+            NonFiniteLossException e = assertThrows(NonFiniteLossException.class, () -> Trainer.of(m, dsm())
+                    .optimizer(sgd).batch(32).steps(200).logEvery(5).progress(false).fit(data, Key.of(1)));
+            String what = "lr = " + lr + ": " + e.getMessage();
+            assertEquals((long) c[1], e.step(), what);
+            assertEquals((long) c[2], e.parametersAfterStep(), what);
+            assertTrue(e.rolledBack(), what);
+            assertEquals(null, e.nonFiniteParameter(), what);
+            assertTrue(e.getMessage().contains("rolled back to their values after " + (long) c[2] + " steps"), what);
+            assertEquals((long) c[2], sgd.steps(), what);
+            for (Tensor p : m.parameters()) {
+                assertTrue(p.value().firstNonFinite() < 0, "finite after the rollback: " + p.name());
+            }
+            Mlp ref = smallMlp(0);
+            Sgd refSgd = new Sgd(lr);
+            FitResult<Mlp> refFit = Trainer.of(ref, dsm()).optimizer(refSgd).batch(32).steps((long) c[2]).logEvery(5)
+                    .progress(false).fit(data, Key.of(1));
+            for (int i = 0; i < m.parameters().size(); i++) {
+                assertEquals(ref.parameters().get(i).value(), m.parameters().get(i).value(), "parameter " + i);
+            }
+            for (int i = 0; i < sgd.state().size(); i++) {
+                assertEquals(refSgd.state().get(i).value(), sgd.state().get(i).value(), "optimizer state " + i);
+            }
+            // the history: the logs before the failure (every 5 steps), then the mean of the finite steps since
+            long[] steps = e.lossSteps();
+            double[] losses = e.losses();
+            long[] expectSteps = lr == 2 ? new long[] {4} : new long[] {4, 9};
+            assertArrayEquals(expectSteps, steps, what);
+            assertEquals(steps.length, losses.length);
+            assertEquals(refFit.losses()[0], losses[0], 0.0, "the first log is that of the reference run");
+            assertTrue(Double.isFinite(losses[losses.length - 1]) && losses[losses.length - 1] > 1e100,
+                    "the diverging window's mean: " + losses[losses.length - 1]);
+        }
+    }
+
+    /**
+     * State a device backend keeps on the accelerator is not copied every step (that would move it to the host
+     * and back each step), so such a step cannot be undone: the exception says so instead of claiming a
+     * rollback. Simulated by marking the parameters device-resident from a callback at the log of step 4
+     * (with lr = 2 the loss of step 5 overflows, as above).
+     */
+    @Test
+    void deviceResidentStateIsNotCopiedAndTheExceptionSaysItWasNotRolledBack() {
+        Mlp m = smallMlp(0);
+        Callback markResident = (step, loss) -> {
+            for (Tensor p : m.parameters()) {
+                p.value().residesOn(() -> { });
+            }
+        };
+        NonFiniteLossException e = assertThrows(NonFiniteLossException.class, () -> Trainer.of(m, dsm())
+                .optimizer(new Sgd(2)).batch(32).steps(200).logEvery(5).callback(markResident).progress(false)
+                .fit(gaussianData(500), Key.of(1)));
+        assertEquals(5, e.step());
+        assertTrue(!e.rolledBack(), e.getMessage());
+        assertEquals(6, e.parametersAfterStep(), "the diverging step's update stays");
+        assertTrue(e.getMessage().contains("could not be rolled back"), e.getMessage());
+        assertArrayEquals(new long[] {4}, e.lossSteps(), "the history is kept all the same");
+    }
+
     @Test
     void progressBarShowsLossAndSpeedWhenForced() {
         List<String> lines = new ArrayList<>();
