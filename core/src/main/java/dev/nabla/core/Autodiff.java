@@ -1,5 +1,6 @@
 package dev.nabla.core;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -179,7 +180,11 @@ public final class Autodiff {
             if (g == null || n.op.kind == Op.Kind.SOURCE || !live.contains(n)) {
                 continue;
             }
+            long before = Tensor.lastId();
             Tensor[] gs = RULES.get(n.op).backward(n, g);
+            for (Tensor r : gs) {
+                markNew(r, before, n);
+            }
             for (int k = 0; k < gs.length; k++) {
                 Tensor in = n.inputs[k];
                 if (gs[k] != null && live.contains(in)) {
@@ -197,6 +202,24 @@ public final class Autodiff {
             out.add(g != null ? g : x.zerosLike());
         }
         return out;
+    }
+
+    /** Marks the nodes a backward rule of {@code forward} created (ids above {@code before}) as its gradient's. */
+    private static void markNew(Tensor r, long before, Tensor forward) {
+        ArrayDeque<Tensor> todo = new ArrayDeque<>();
+        if (r != null) {
+            todo.push(r);
+        }
+        while (!todo.isEmpty()) {
+            Tensor t = todo.pop();
+            if (t.id <= before || t.gradientOrigin() != null) {
+                continue;
+            }
+            t.markGradientOf(forward);
+            for (Tensor in : t.inputs) {
+                todo.push(in);
+            }
+        }
     }
 
     /** {@code uᵀ ∂y/∂x}. */

@@ -363,9 +363,7 @@ final class Compiler {
                 sb.append(" '").append(t.name()).append('\'');
             }
             sb.append(' ').append(t.shape).append(' ').append(t.dtype);
-            if (t.creationSite() != null) {
-                sb.append(" created at ").append(t.creationSite());
-            }
+            sb.append(t.origin());
             return sb.toString();
         }
 

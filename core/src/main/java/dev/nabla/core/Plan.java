@@ -138,7 +138,11 @@ public final class Plan {
         return new Builder();
     }
 
-    /** The backend used when none is named: {@code simd} unless {@code -Dnabla.backend=reference|simd|simd:N}. */
+    /**
+     * The backend used when none is named: {@code simd} unless {@code -Dnabla.backend=reference|simd|simd:N}. In
+     * a JVM started without {@code --add-modules jdk.incubator.vector} it is the reference backend, and one
+     * warning names the flag.
+     */
     public static Backend defaultBackend() {
         return defaultBackend;
     }
@@ -149,6 +153,11 @@ public final class Plan {
 
     private static Backend parseBackend(String s) {
         if (s.equals("reference")) {
+            return Backend.reference();
+        }
+        if (s.startsWith("simd") && !Backend.vectorApiAvailable()) {
+            System.getLogger("dev.nabla").log(System.Logger.Level.WARNING, "nabla: running on the scalar reference "
+                    + "backend, much slower: the default backend simd " + Backend.VECTOR_API_MISSING);
             return Backend.reference();
         }
         if (s.equals("simd")) {
@@ -232,9 +241,11 @@ public final class Plan {
         }
 
         /**
-         * Debug mode: no fusion, and every op's output is checked; the first NaN or infinity throws an
-         * {@link ArithmeticException} naming the op (and, with {@link Tensor#recordCreationSites}, the line
-         * that created it).
+         * Debug mode: no fusion, no sharing of compiled programs, and every op's output is checked; the first NaN
+         * or infinity throws an {@link ArithmeticException} naming the primitive op; with
+         * {@link Tensor#recordCreationSites} on while the graph was built, also the user-level op that made it
+         * ({@code div} for the reciprocal inside {@code a.div(b)}), the user's line, and whether it is in the
+         * forward pass or in the gradient of which forward op.
          */
         public Builder debug(boolean on) {
             this.debug = on;
@@ -255,7 +266,7 @@ public final class Plan {
             List<Tensor> roots = new ArrayList<>(outputs);
             roots.addAll(updateValues);
             roots.addAll(updateParams); // so that every updated parameter has storage in the program
-            Compiler.Canonical c = Compiler.simplify(roots);
+            Compiler.Canonical c = Tensor.compiling(() -> Compiler.simplify(roots));
             // the trailing parameter roots were only there to register the parameters
             c.roots.subList(outputs.size() + updateValues.size(), c.roots.size()).clear();
             List<Object> key = new ArrayList<>(c.signature);
@@ -263,15 +274,18 @@ public final class Plan {
             key.add(debug);
             key.add(outputs.size());
             key.addAll(updateParams);
-            Compiled comp = cache ? CACHE.get(key) : null;
+            // a debug plan is compiled afresh: its messages name this graph's nodes, not an equal earlier graph's
+            boolean cached = cache && !debug;
+            Compiled comp = cached ? CACHE.get(key) : null;
             if (comp == null) {
-                Program p = Compiler.lower(c, outputs.size(), updateParams, b.fusesElementwise() && !debug);
+                Program p = Tensor.compiling(() -> Compiler.lower(c, outputs.size(), updateParams,
+                        b.fusesElementwise() && !debug));
                 NdArray[] storage = new NdArray[c.parameters.size()];
                 for (int i = 0; i < storage.length; i++) {
                     storage[i] = (NdArray) c.parameters.get(i).attr;
                 }
                 comp = new Compiled(p, b, storage, debug);
-                if (cache) {
+                if (cached) {
                     CACHE.put(key, comp);
                 }
             }

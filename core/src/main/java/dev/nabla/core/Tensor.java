@@ -41,6 +41,10 @@ public final class Tensor {
     final boolean weak;
     private String name;
     private String site;
+    /** The public Tensor method the user called that created this node (div for a div's reciprocal), or null. */
+    private String userOp;
+    /** The forward node whose backward rule created this node (set by {@link Autodiff}), or null. */
+    private Tensor gradientOf;
 
     private Tensor(Op op, Shape shape, DType dtype, Object attr, Tensor[] inputs, boolean weak) {
         this.id = IDS.incrementAndGet();
@@ -50,7 +54,11 @@ public final class Tensor {
         this.attr = attr;
         this.inputs = inputs;
         this.weak = weak;
-        this.site = recordSites ? callSite() : null;
+        if (recordSites && COMPILING.get() == 0) {
+            String[] where = callSite();
+            this.site = where[0];
+            this.userOp = where[1];
+        }
     }
 
     /**
@@ -110,28 +118,109 @@ public final class Tensor {
         recordSites = on;
     }
 
-    /** Copies the user-facing metadata (name, creation site) of {@code origin} onto this node. */
+    /**
+     * Copies the user-facing metadata (name, creation site, user-level op, gradient origin) of {@code origin} onto
+     * this node, which the compiler built in its place.
+     */
     Tensor inheritFrom(Tensor origin) {
         if (name == null) {
             name = origin.name;
         }
-        if (site == null) {
+        if (origin.site != null) {
             site = origin.site;
+            userOp = origin.userOp;
+        }
+        if (gradientOf == null && origin.gradientOf != this) {
+            gradientOf = origin.gradientOf;
         }
         return this;
     }
 
-    private static final java.util.Set<String> ENGINE = java.util.Set.of("dev.nabla.core.Tensor",
-            "dev.nabla.core.Autodiff", "dev.nabla.core.Compiler", "dev.nabla.core.Plan", "dev.nabla.core.NdArray");
+    /** The id the last node created got (nodes created after it have larger ids). */
+    static long lastId() {
+        return IDS.get();
+    }
 
-    private static String callSite() {
-        return StackWalker.getInstance().walk(frames -> frames
-                .filter(f -> !ENGINE.contains(f.getClassName()) && !f.getClassName().startsWith("dev.nabla.core.Compiler$")
-                        && !f.getClassName().startsWith("dev.nabla.core.Autodiff$")
-                        && !f.getClassName().startsWith("dev.nabla.core.backend.")
-                        && !f.getClassName().startsWith("dev.nabla.dsl."))
-                .findFirst().map(f -> f.getClassName() + "." + f.getMethodName() + ":" + f.getLineNumber())
-                .orElse(null));
+    /** The forward node whose backward rule created this node, or null. */
+    Tensor gradientOrigin() {
+        return gradientOf;
+    }
+
+    /** Marks this node as made by the backward rule of {@code forward}, unless it already has an origin. */
+    void markGradientOf(Tensor forward) {
+        if (gradientOf == null) {
+            gradientOf = forward;
+        }
+    }
+
+    /**
+     * How a message names this node for a user: the user-level op that made it, where, and for a node of a
+     * gradient, the forward op it differentiates — e.g. {@code in div, created at Model.loss:42} or
+     * {@code in the gradient of LOG 'p' (in log, created at Model.loss:40)}. Empty when nothing was recorded.
+     */
+    String origin() {
+        StringBuilder sb = new StringBuilder(where());
+        if (gradientOf != null && gradientOf != this) {
+            sb.append(" (backward pass: in the gradient of ").append(gradientOf.op);
+            if (gradientOf.name != null) {
+                sb.append(" '").append(gradientOf.name).append('\'');
+            }
+            sb.append(gradientOf.where().isEmpty() ? "" : "," + gradientOf.where()).append(')');
+        } else if (site != null) {
+            sb.append(" (forward pass)");
+        }
+        return sb.toString();
+    }
+
+    /** The user-level op and creation site alone, e.g. {@code  in div, created at Model.loss:42}. */
+    private String where() {
+        StringBuilder sb = new StringBuilder();
+        if (userOp != null && !userOp.equalsIgnoreCase(op.name())) {
+            sb.append(" in ").append(userOp);
+        }
+        if (site != null) {
+            sb.append(sb.isEmpty() ? " created at " : ", created at ").append(site);
+        }
+        return sb.toString();
+    }
+
+    private static final ThreadLocal<Integer> COMPILING = ThreadLocal.withInitial(() -> 0);
+
+    /** Runs {@code body} with creation sites off (the compiler's own nodes inherit them from what they replace). */
+    static <T> T compiling(java.util.function.Supplier<T> body) {
+        COMPILING.set(COMPILING.get() + 1);
+        try {
+            return body.get();
+        } finally {
+            COMPILING.set(COMPILING.get() - 1);
+        }
+    }
+
+    private static boolean engine(String cls) {
+        int dollar = cls.indexOf('$');
+        String top = dollar < 0 ? cls : cls.substring(0, dollar);
+        return top.equals("dev.nabla.core.Tensor") || top.equals("dev.nabla.core.Autodiff")
+                || top.equals("dev.nabla.core.Compiler") || top.equals("dev.nabla.core.Plan")
+                || top.equals("dev.nabla.core.NdArray") || cls.startsWith("dev.nabla.core.backend.")
+                || cls.startsWith("dev.nabla.dsl.");
+    }
+
+    /** {site, user op}: the first frame outside the engine, and the outermost Tensor method called from there. */
+    private static String[] callSite() {
+        return StackWalker.getInstance().walk(frames -> {
+            String userOp = null;
+            for (StackWalker.StackFrame f : (Iterable<StackWalker.StackFrame>) frames::iterator) {
+                String cls = f.getClassName();
+                if (!engine(cls)) {
+                    return new String[] {cls + "." + f.getMethodName() + ":" + f.getLineNumber(), userOp};
+                }
+                if (cls.equals("dev.nabla.core.Tensor") && !f.getMethodName().startsWith("<")
+                        && !f.getMethodName().equals("node") && !f.getMethodName().equals("callSite")) {
+                    userOp = f.getMethodName();
+                }
+            }
+            return new String[] {null, userOp};
+        });
     }
 
     // ------------------------------------------------------------------ accessors

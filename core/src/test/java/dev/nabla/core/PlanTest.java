@@ -338,6 +338,44 @@ class PlanTest {
         }
     }
 
+    /** With creation sites on, a NaN is named by the user-level op, the user's line, and the pass it is in. */
+    @Test
+    void debugModeNamesTheUserLevelOpLineAndPass() {
+        Tensor.recordCreationSites(true);
+        try {
+            Tensor a = Tensor.placeholder("a", Shape.of(2));
+            Tensor b = Tensor.placeholder("b", Shape.of(2));
+            Tensor q = a.div(b).sum();
+            int line = Thread.currentThread().getStackTrace()[1].getLineNumber() - 1;
+            Plan p = Plan.builder().output(q).debug(true).backend(Backend.simd(1)).build();
+            ArithmeticException e = assertThrows(ArithmeticException.class, () -> p.set(a, 1, 2).set(b, 0, 1).execute());
+            assertTrue(e.getMessage().contains("RECIPROCAL") && e.getMessage().contains(" in div")
+                    && e.getMessage().contains("PlanTest.debugModeNamesTheUserLevelOpLineAndPass:" + line)
+                    && e.getMessage().contains("forward pass"), e.getMessage());
+
+            // a NaN in the gradient: √x at 0 is fine forward, its derivative 1/(2√x) is not
+            Tensor x = Tensor.placeholder("x", Shape.of(2));
+            Tensor f = x.sqrt().named("root").sum();
+            int fLine = Thread.currentThread().getStackTrace()[1].getLineNumber() - 1;
+            Tensor g = Autodiff.grad(f, x);
+            Plan pg = Plan.builder().output(g).debug(true).backend(Backend.simd(1)).build();
+            e = assertThrows(ArithmeticException.class, () -> pg.set(x, 0, 1).execute());
+            assertTrue(e.getMessage().contains("backward pass: in the gradient of SQRT 'root'")
+                    && e.getMessage().contains("PlanTest.debugModeNamesTheUserLevelOpLineAndPass:" + fLine),
+                    e.getMessage());
+            assertTrue(!e.getMessage().contains("Plan$Builder") && !e.getMessage().contains("Plan.java"), e.getMessage());
+
+            // an equal graph with other names compiled after it reports its own names, not the cached graph's
+            Tensor y = Tensor.placeholder("y", Shape.of(2));
+            Tensor f2 = y.sqrt().named("other-root").sum();
+            Plan pg2 = Plan.builder().output(Autodiff.grad(f2, y)).debug(true).backend(Backend.simd(1)).build();
+            e = assertThrows(ArithmeticException.class, () -> pg2.set(y, 0, 1).execute());
+            assertTrue(e.getMessage().contains("'other-root'") && !e.getMessage().contains("'root'"), e.getMessage());
+        } finally {
+            Tensor.recordCreationSites(false);
+        }
+    }
+
     @Test
     void comparisonsHaveZeroDerivative() {
         Tensor x = Tensor.placeholder("x", Shape.of(4));

@@ -3,6 +3,11 @@ package dev.nabla.core.backend;
 import dev.nabla.core.NdArray;
 import dev.nabla.core.plan.Program;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.ServiceLoader;
+
 /**
  * Runs compiled {@link Program}s. {@link #reference()} defines what every op means (scalar loops, no fusion,
  * double accumulation); {@link #simd()} runs the same programs with the JDK Vector API, fused elementwise
@@ -42,7 +47,7 @@ public interface Backend {
      * @throws IllegalStateException    when a provided backend cannot run here (its message says what to install)
      */
     static Backend named(String spec) {
-        java.util.Objects.requireNonNull(spec, "Backend.named: spec");
+        Objects.requireNonNull(spec, "Backend.named: spec");
         String s = spec.trim();
         if (s.equals("reference")) {
             return reference();
@@ -58,8 +63,8 @@ public interface Backend {
             }
         }
         String prefix = s.contains(":") ? s.substring(0, s.indexOf(':')) : s;
-        java.util.List<String> known = new java.util.ArrayList<>(java.util.List.of("reference", "simd", "simd:N"));
-        for (BackendProvider p : java.util.ServiceLoader.load(BackendProvider.class)) {
+        List<String> known = new ArrayList<>(List.of("reference", "simd", "simd:N"));
+        for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
             if (p.prefix().equals(prefix)) {
                 return p.create(s);
             }
@@ -69,11 +74,29 @@ public interface Backend {
                 + (known.contains("tornado") ? "" : " (tornado needs nabla-gpu on the class path)"));
     }
 
-    /** The Vector API backend using at most {@code threads} threads. */
+    /**
+     * The Vector API backend using at most {@code threads} threads.
+     *
+     * @throws IllegalStateException when the JVM was started without {@code --add-modules jdk.incubator.vector}
+     *                               (the message says so; {@link #vectorApiAvailable} tells beforehand)
+     */
     static Backend simd(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("simd: threads = " + threads + ", expected >= 1");
         }
+        if (!vectorApiAvailable()) {
+            throw new IllegalStateException("the simd backend " + VECTOR_API_MISSING);
+        }
         return new SimdBackend(threads);
+    }
+
+    /** What to do when the Vector API is missing: the tail of the messages that say so. */
+    String VECTOR_API_MISSING = "needs the JDK's Vector API, which this JVM was started without: add "
+            + "--add-modules jdk.incubator.vector to the java command (in a jbang script: "
+            + "//JAVA_OPTIONS --add-modules jdk.incubator.vector; with Maven: the compiler's and surefire's arguments)";
+
+    /** Whether this JVM has the {@code jdk.incubator.vector} module that the SIMD backend is built on. */
+    static boolean vectorApiAvailable() {
+        return VectorApi.AVAILABLE;
     }
 }
