@@ -5,6 +5,7 @@ import dev.nabla.core.Shape;
 import dev.nabla.core.Tensor;
 import dev.nabla.dsl.Objective;
 import dev.nabla.dsl.ScoreFunction;
+import dev.nabla.dsl.sde.GaussianKernel;
 import dev.nabla.dsl.sde.LinearSde;
 import dev.nabla.dsl.sde.LinearizedTransition;
 import dev.nabla.dsl.sde.Sde;
@@ -12,6 +13,7 @@ import dev.nabla.dsl.sde.Simulation;
 import dev.nabla.dsl.sde.TimePairs;
 
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
@@ -157,10 +159,14 @@ public final class Objectives {
         };
     }
 
-    /** Samples of {@code q_t}: exact for a linear SDE, otherwise simulated with key fold 2. */
+    /**
+     * Samples of {@code q_t}: exact for an SDE with a {@link Sde#gaussianKernel() Gaussian kernel} (noise from
+     * key fold 1), otherwise simulated ({@link Simulation#eulerMaruyama}, noise from key fold 2).
+     */
     public static Tensor marginalSample(Sde sde, Tensor batch, Tensor t, Tensor key, int simulationSteps) {
-        if (sde instanceof LinearSde lin) {
-            return lin.perturb(batch, t, key.fold(1).normal(batch.shape(), batch.dtype()));
+        Optional<GaussianKernel> kernel = sde.gaussianKernel();
+        if (kernel.isPresent()) {
+            return kernel.get().perturb(batch, t, key.fold(1).normal(batch.shape(), batch.dtype()));
         }
         return Simulation.eulerMaruyama(sde, batch, t, simulationSteps, key.fold(2));
     }
