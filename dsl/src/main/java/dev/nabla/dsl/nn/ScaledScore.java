@@ -15,9 +15,10 @@ import java.util.Objects;
  * order one, and it sees the noise level — not the time — so the many decades of σ near t = 0 are resolved
  * (build the net with {@link TimeInput#LOG} to feed it {@code log σ_t}).
  *
- * <p>{@code σ_t} is the marginal standard deviation {@code std(t)} of a {@link LinearSde} and, for any
- * other SDE, the noise injected up to t, {@code σ_t = √(∫_0^t g²)} — the transition's scale at small t for the
- * nonlinear processes of 2407.07998 as well (their drift adds no noise).
+ * <p>{@code σ_t} is the standard deviation {@code std(t)} of the SDE's {@link Sde#gaussianKernel() Gaussian
+ * kernel} (every {@link LinearSde}'s) and, for an SDE without one, the noise injected up to t,
+ * {@code σ_t = √(∫_0^t g²)} — the transition's scale at small t for the nonlinear processes of 2407.07998 as
+ * well (their drift adds no noise).
  *
  * <p>{@link #residual} adds the prior's score, {@code s(y, t) = ∇log π(y) + net(y, σ_t)/σ_t}, for forward
  * processes that converge to a non-Gaussian prior π (the Langevin diffusions of 2407.07998 §4). Their
@@ -53,10 +54,7 @@ public final class ScaledScore<M extends ScoreFunction & Module> implements Scor
 
     /** {@code σ_t} for times {@code t [B, 1]}. */
     public Tensor sigma(Tensor t) {
-        if (sde instanceof LinearSde linear) {
-            return linear.std(t);
-        }
-        return sde.integratedG2(t.mul(0), t).sqrt();
+        return sde.gaussianKernel().map(k -> k.std(t)).orElseGet(() -> sde.integratedG2(t.mul(0), t).sqrt());
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.nabla.dsl.objectives;
 
 import dev.nabla.core.Autodiff;
 import dev.nabla.core.Tensor;
-import dev.nabla.dsl.Objective;
 import dev.nabla.dsl.ScoreFunction;
 import dev.nabla.dsl.sde.LinearSde;
 
@@ -32,24 +31,34 @@ public final class BiasCorrection {
      * {@code E λ(t) (−‖s_aux(x_t)‖² − 2 div s_aux(x_t))} over the same times and noise as {@link Objectives#dsm}
      * (key folds 0 and 1); the divergence is exact or Hutchinson (key fold 3). The auxiliary model must be held
      * fixed in its parameters when this term is differentiated (optimise φ only; train the auxiliary model with
-     * its own DSM step), while the path through its input {@code x_t(φ)} is what carries the gradient.
+     * its own DSM step), while the path through its input {@code x_t(φ)} is what carries the gradient. At a
+     * fixed t ({@link TimedObjective#lossAt}) and with {@code s_aux = ∇log q_t} its expectation is
+     * {@code λ(t) E‖∇log q_t‖²}, the term DSM lacks at that level.
      */
-    public static Objective correction(LinearSde sde, ScoreFunction aux, Weighting weighting, Objectives.Divergence div) {
+    public static TimedObjective correction(LinearSde sde, ScoreFunction aux, Weighting weighting,
+                                            Objectives.Divergence div) {
         Objects.requireNonNull(aux, "correction: aux");
-        return (score, batch, key) -> {
-            Tensor t = Objectives.times(sde, batch, key, Objectives.T_MIN);
+        Objects.requireNonNull(weighting, "correction: weighting");
+        Objects.requireNonNull(div, "correction: div");
+        return new Objectives.Timed("correction", sde, Objectives.T_MIN, (score, batch, t, key) -> {
             Tensor xt = sde.perturb(batch, t, key.fold(1).normal(batch.shape(), batch.dtype()));
             Tensor s = aux.apply(xt, t);
             Tensor d = div == Objectives.Divergence.EXACT ? Autodiff.divergence(s, xt)
                     : Autodiff.divergenceHutchinson(s, xt, key.fold(3).rademacher(xt.shape(), xt.dtype()));
             return s.square().sum(-1).add(d.mul(2)).neg().mul(weighting.at(sde, t).reshape(-1)).mean();
-        };
+        });
     }
 
-    /** {@code DSM + correction}: the bias-aware objective for optimising the data distribution or a condition. */
-    public static Objective biasAware(Objectives.Dsm dsm, ScoreFunction aux, Objectives.Divergence div) {
-        Objective c = correction(dsm.sde(), aux, dsm.weighting(), div);
-        return (score, batch, key) -> dsm.loss(score, batch, key).add(c.loss(score, batch, key));
+    /**
+     * {@code DSM + correction}: the bias-aware objective for optimising the data distribution or a condition.
+     * Both terms see the same times (drawn with the DSM's {@code tMin}, or given to {@code lossAtTimes}) and the
+     * same noise; at a fixed t and the exact auxiliary score its expectation is ESM's at t plus
+     * {@code λ(t) D/σ_t²}, a constant in φ.
+     */
+    public static TimedObjective biasAware(Objectives.Dsm dsm, ScoreFunction aux, Objectives.Divergence div) {
+        TimedObjective c = correction(dsm.sde(), aux, dsm.weighting(), div);
+        return new Objectives.Timed("biasAware", dsm.sde(), dsm.tMin(),
+                (score, batch, t, key) -> dsm.lossAtTimes(score, batch, t, key).add(c.lossAtTimes(score, batch, t, key)));
     }
 
     /**

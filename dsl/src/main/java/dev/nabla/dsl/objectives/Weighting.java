@@ -3,6 +3,7 @@ package dev.nabla.dsl.objectives;
 import dev.nabla.core.Tensor;
 import dev.nabla.dsl.exact.GaussHermite;
 import dev.nabla.dsl.exact.GaussianMixture;
+import dev.nabla.dsl.sde.GaussianKernel;
 import dev.nabla.dsl.sde.LinearSde;
 import dev.nabla.dsl.sde.Sde;
 
@@ -22,14 +23,16 @@ public interface Weighting {
         return (sde, t) -> t.onesLike();
     }
 
-    /** {@code λ = σ_t²} (Song et al. 2021; "heuristic" in 2508.01597). */
+    /**
+     * {@code λ = σ_t²} (Song et al. 2021; "heuristic" in 2508.01597), σ_t the std of the SDE's
+     * {@link Sde#gaussianKernel() Gaussian kernel}; an SDE without one is rejected when the weighting is applied.
+     */
     static Weighting heuristic() {
         return (sde, t) -> {
-            if (!(sde instanceof LinearSde lin)) {
-                throw new IllegalArgumentException("Weighting.heuristic: " + sde + " has no closed-form σ_t; "
-                        + "use likelihood() or a tabulated weighting");
-            }
-            return lin.std(t).square();
+            GaussianKernel kernel = sde.gaussianKernel().orElseThrow(() -> new IllegalArgumentException(
+                    "Weighting.heuristic: " + sde + " has no closed-form σ_t (no Gaussian kernel); "
+                            + "use likelihood() or a tabulated weighting"));
+            return kernel.std(t).square();
         };
     }
 

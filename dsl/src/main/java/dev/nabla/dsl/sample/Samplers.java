@@ -10,7 +10,6 @@ import dev.nabla.core.random.Key;
 import dev.nabla.dsl.ScoreFunction;
 import dev.nabla.dsl.nn.Module;
 import dev.nabla.dsl.sde.Sde;
-import dev.nabla.dsl.sde.VariancePreserving;
 
 import java.util.List;
 import java.util.Objects;
@@ -22,7 +21,8 @@ import java.util.Objects;
  *       Euler–Maruyama; the last step returns its mean (no noise), as in score_sde.</li>
  *   <li>{@link #predictorCorrector}: the same predictor followed by Langevin corrector steps
  *       {@code y ← y + ε s + √(2ε) z} with {@code ε = 2α(r ‖z‖/‖s‖)²} for a signal-to-noise ratio r
- *       (score_sde's LangevinCorrector; α = 1 − β(t)Δt for VP, 1 otherwise).</li>
+ *       (score_sde's LangevinCorrector), α the SDE's {@link Sde#correctorAlpha}: {@code 1 + 2a(t)Δt} for a
+ *       linear drift {@code f = a(t) y} (VP and sub-VP: {@code 1 − β(t)Δt}; VE: 1), 1 for other drifts.</li>
  *   <li>{@link #probabilityFlowHeun} and {@link #probabilityFlowRk45}: the probability-flow ODE
  *       {@code dy/dt = f − ½ g² s}, with Heun's method (fixed steps) or the adaptive Dormand–Prince 5(4)
  *       pair.</li>
@@ -98,8 +98,7 @@ public final class Samplers {
             for (int c = 0; c < correctorSteps; c++) {
                 Tensor s = score.apply(yc, t);
                 Tensor z = k.fold(100 + c).normal(Shape.of(n, d));
-                Tensor alpha = sde instanceof VariancePreserving vp
-                        ? vp.diffusion(t).square().mul(-dt).add(1).mean() : Tensor.scalar(1);
+                Tensor alpha = sde.correctorAlpha(t, dt).mean();
                 Tensor ratio = z.norm(-1).mean().div(s.norm(-1).mean());
                 Tensor eps = ratio.mul(snr).square().mul(2).mul(alpha);
                 yc = yc.add(s.mul(eps)).add(z.mul(eps.mul(2).sqrt()));

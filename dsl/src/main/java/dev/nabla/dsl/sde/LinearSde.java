@@ -2,24 +2,25 @@ package dev.nabla.dsl.sde;
 
 import dev.nabla.core.Tensor;
 
+import java.util.Optional;
+
 /**
- * An SDE with affine drift {@code f = a(t) y}, whose transition from data is Gaussian:
- * {@code q(y_t | y_0) = N(α_t y_0, σ_t² I)} (THEORY.md, notation). Denoising score matching uses its
- * conditional score {@code −(y_t − α_t y_0)/σ_t² = −ε/σ_t}.
+ * An SDE with linear isotropic drift {@code f(y, t) = a(t) y}, whose transition from data is Gaussian:
+ * {@code q(y_t | y_0) = N(α_t y_0, σ_t² I)} with {@code α_t = exp(∫_0^t a)} and
+ * {@code σ_t² = ∫_0^t (α_t/α_τ)² g(τ)² dτ} (THEORY.md, notation). It is its own {@link GaussianKernel}, and
+ * its drift's rate is {@code a(t) = f(1, t)} (the drift at the all-ones row, which the linear form makes exact).
+ * Denoising score matching uses its conditional score {@code −(y_t − α_t y_0)/σ_t² = −ε/σ_t}.
  */
-public interface LinearSde extends Sde {
-    /** {@code α_t}, shape of t. */
-    Tensor meanScale(Tensor t);
+public interface LinearSde extends Sde, GaussianKernel {
+    /** This SDE's kernel: itself. */
+    @Override
+    default Optional<GaussianKernel> gaussianKernel() {
+        return Optional.of(this);
+    }
 
-    /** {@code σ_t}, shape of t. */
-    Tensor std(Tensor t);
-
-    double meanScale(double t);
-
-    double std(double t);
-
-    /** {@code y_t = α_t y_0 + σ_t ε}. */
-    default Tensor perturb(Tensor y0, Tensor t, Tensor eps) {
-        return y0.mul(meanScale(t)).add(eps.mul(std(t)));
+    /** {@code a(t) = f(1, t)}: the drift evaluated at the row 1, exact since {@code f(y, t) = a(t) y}. */
+    @Override
+    default Optional<Tensor> linearDriftRate(Tensor t) {
+        return Optional.of(drift(t.onesLike(), t));
     }
 }

@@ -6,6 +6,8 @@ import dev.nabla.core.Shape;
 import dev.nabla.core.Tensor;
 import dev.nabla.dsl.linalg.SmallMatrices;
 
+import java.util.Optional;
+
 /**
  * The Gaussian transition {@code q(y_t | y_s) ≈ N(m, Σ)} of an SDE linearised around {@code y_s}
  * (2407.07998, §3; THEORY.md §4): the drift is replaced by {@code f(y_s) + J (y − y_s)} with the Jacobian
@@ -15,7 +17,7 @@ import dev.nabla.dsl.linalg.SmallMatrices;
  *   m = y_s + ∫_0^h e^{J r} dr · f(y_s),      Σ = ∫_0^h e^{J r} q e^{Jᵀ r} dr
  * </pre>
  *
- * For a {@link SeparableDrift} ({@code f = c(τ) F(y)}, {@code g² = κ c}) this is done in the clock
+ * For an SDE with a {@link Sde#separableDrift() separable drift} ({@code f = c(τ) F(y)}, {@code g² = κ c}) this is done in the clock
  * {@code u = ∫c}, where the process is time-homogeneous: {@code h = U = (1/κ)∫_s^t g²}, {@code f → F},
  * {@code q = κ}; the result is exact when F is affine (VP, OU) and depends on (s, t) only through
  * {@code ∫_s^t g²}. For any other SDE the drift is frozen at time s and {@code q = (1/h)∫_s^t g²} (the mean
@@ -101,7 +103,9 @@ public final class LinearizedTransition {
         Tensor h;
         Tensor q;
         Tensor f;
-        if (sde instanceof SeparableDrift sep) {
+        Optional<SeparableDrift> separable = sde.separableDrift();
+        if (separable.isPresent()) {
+            SeparableDrift sep = separable.get();
             h = sde.integratedG2(s0, t0).div(sep.kappa());
             q = Tensor.scalar(sep.kappa(), ys.dtype());
             f = sep.field(y0);

@@ -3,6 +3,7 @@ package dev.nabla.dsl.sde;
 import dev.nabla.core.Tensor;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * An SDE on {@code [0, T]} whose diffusion coefficient is a {@link Diffusion} schedule: {@code g(t)},
@@ -48,5 +49,11 @@ public abstract class ScheduledSde implements Sde {
     /** The schedule g, with its integral and inverse. */
     public Diffusion schedule() {
         return g;
+    }
+
+    /** {@link #schedule()}: g is a {@link Diffusion}. */
+    @Override
+    public Optional<Diffusion> diffusionSchedule() {
+        return Optional.of(g);
     }
 }

@@ -2,6 +2,8 @@ package dev.nabla.dsl.sde;
 
 import dev.nabla.core.Tensor;
 
+import java.util.Optional;
+
 /**
  * An SDE whose drift factors as {@code f(y, τ) = c(τ) F(y)} with {@code g(τ)² = κ c(τ)} for a constant κ —
  * the form of the paper's nonlinear forward processes {@code dy = ½ g² ∇log π(y) dt + g dW} (κ = 2,
@@ -15,6 +17,12 @@ public interface SeparableDrift extends Sde {
 
     /** {@code κ = g²/c}. */
     double kappa();
+
+    /** This SDE's factorisation: itself. */
+    @Override
+    default Optional<SeparableDrift> separableDrift() {
+        return Optional.of(this);
+    }
 
     @Override
     default Tensor drift(Tensor y, Tensor t) {

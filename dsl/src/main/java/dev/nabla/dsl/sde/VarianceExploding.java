@@ -67,6 +67,12 @@ public final class VarianceExploding extends ScheduledSde implements LinearSde, 
         return Math.sqrt(schedule().integral(Times.check(this, "std", t)));
     }
 
+    /** {@code α = 1}: the drift is zero ({@code 1 + 2a(t)Δt} with a = 0, as a constant). */
+    @Override
+    public Tensor correctorAlpha(Tensor t, double dt) {
+        return Tensor.scalar(1, t.dtype());
+    }
+
     @Override
     public String toString() {
         return "VE(σmin=" + sigmaMin + ", σmax=" + sigmaMax + ")";

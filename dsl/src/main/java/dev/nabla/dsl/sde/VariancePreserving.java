@@ -66,6 +66,15 @@ public final class VariancePreserving extends ScheduledSde implements LinearSde,
         return Math.sqrt(-Math.expm1(-schedule().integral(Times.check(this, "std", t))));
     }
 
+    /**
+     * {@code α = 1 − β(t)Δt} (score_sde's {@code alphas = 1 − β_i}): the default {@code 1 + 2a(t)Δt} with
+     * {@code a = −½β}, written as score_sde writes it.
+     */
+    @Override
+    public Tensor correctorAlpha(Tensor t, double dt) {
+        return diffusion(t).square().mul(-dt).add(1);
+    }
+
     @Override
     public String toString() {
         return "VP(βmin=" + betaMin + ", βmax=" + betaMax + ")";
