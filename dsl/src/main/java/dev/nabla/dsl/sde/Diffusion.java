@@ -2,6 +2,8 @@ package dev.nabla.dsl.sde;
 
 import dev.nabla.core.Tensor;
 
+import java.util.Optional;
+
 /**
  * A diffusion coefficient {@code g(t)} with its integral {@code G(t) = ∫_0^t g(τ)² dτ} and the inverse of
  * {@code G}, both as closed forms on numbers and on tensors. The inverse gives the time-pair scheduler of
@@ -25,6 +27,23 @@ public interface Diffusion {
 
     /** {@code G⁻¹(u)} on a number. */
     double inverseIntegral(double u);
+
+    /**
+     * The closed form {@code g(τ)² = p + qτ + a e^{bτ}}, when this schedule has it exactly ({@link #constant},
+     * {@link #linearBeta}, {@link #exponential}); empty otherwise. {@link LinearizedTransition} uses it to
+     * integrate {@code ∫_s^t e^{J(t−τ)} g(τ)² e^{Jᵀ(t−τ)} dτ} in closed form.
+     */
+    default Optional<ExpLinear> expLinear() {
+        return Optional.empty();
+    }
+
+    /** Coefficients of {@code g(τ)² = p + qτ + a e^{bτ}}. */
+    record ExpLinear(double p, double q, double a, double b) {
+        /** {@code g(τ)²} at one time. */
+        public double at(double tau) {
+            return p + q * tau + (a == 0 ? 0 : a * Math.exp(b * tau));
+        }
+    }
 
     /** {@code g(t) = c}: {@code G = c² t}. */
     static Diffusion constant(double c) {
@@ -52,6 +71,10 @@ public interface Diffusion {
 
             public double inverseIntegral(double u) {
                 return u / (c * c);
+            }
+
+            public Optional<ExpLinear> expLinear() {
+                return Optional.of(new ExpLinear(c * c, 0, 0, 0));
             }
 
             public String toString() {
@@ -100,6 +123,10 @@ public interface Diffusion {
                 return d == 0 ? u / betaMin : 2 * u / (betaMin + Math.sqrt(betaMin * betaMin + 2 * d * u));
             }
 
+            public Optional<ExpLinear> expLinear() {
+                return Optional.of(new ExpLinear(betaMin, d, 0, 0));
+            }
+
             public String toString() {
                 return "g² = " + betaMin + " + t·" + d;
             }
@@ -145,6 +172,10 @@ public interface Diffusion {
 
             public double inverseIntegral(double u) {
                 return Math.log1p(u / (sigmaMin * sigmaMin)) / (2 * logRatio);
+            }
+
+            public Optional<ExpLinear> expLinear() { // g² = 2 ln(σmax/σmin) σmin² e^{2 ln(σmax/σmin) τ}
+                return Optional.of(new ExpLinear(0, 0, c * c * sigmaMin * sigmaMin, 2 * logRatio));
             }
 
             public String toString() {
