@@ -30,6 +30,8 @@ import java.util.Objects;
  * <p>Graph versions ({@link #logDensity(Tensor)}, {@link #score(Tensor)}, {@link #sample}) use the precomputed
  * inverses and Cholesky factors as constants; the score is the closed form above (not autodiff), and is itself
  * differentiable (its Jacobian is the Hessian of {@code log p}). Plain-double versions serve tests and plots.
+ * The parameters here are numbers; for a mixture whose weights, means and standard deviations are tensors (to
+ * differentiate in them), see {@link DiagonalMixture}.
  *
  * <p>Weights must be ≥ 0 and sum to 1 within 1e-9 (they are then renormalized exactly); components of weight 0
  * are kept in the accessors but take no part in densities, scores or samples. Immutable.
