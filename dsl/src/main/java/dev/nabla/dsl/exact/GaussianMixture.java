@@ -682,7 +682,13 @@ public final class GaussianMixture {
      * <p>Stopping rule: the difference between two successive levels is at most {@code tolerance·|value|} and no
      * larger than the previous difference (so the rule is in its converging regime); the finer value is returned
      * with that difference as its error estimate — pessimistic, since its actual error is about the square of
-     * the coarser one's.
+     * the coarser one's. The sums are compensated (Neumaier), so rounding stays near 1e-15 relative even with
+     * millions of points; tolerances near that floor may exhaust the budget (an error, not a value).
+     *
+     * <p>Measured on the 3-component 2-D mixture of the weighting tests (full covariances): 289 points per axis
+     * per component reach the 1e-10 tolerance at σ = 0.01, 0.1 and 0.3 (0.1–0.3 s), agreeing with a 1e-13
+     * run to 2e-16; Gauss–Hermite with 32 points per axis is off by 4.4e-4, 6.2e-4 and 2.2e-4 there, with 300
+     * points by 2e-8, 3e-8 and 5e-10.
      *
      * @param tolerance relative tolerance, in [1e-14, 1)
      * @return the value, the error estimate and the points per axis of the last level
@@ -745,6 +751,7 @@ public final class GaussianMixture {
             double[][] l = chol[c];
             java.util.Arrays.fill(idx, 0);
             double sum = 0;
+            double comp = 0;
             while (true) {
                 double w = 1;
                 for (int a = 0; a < d; a++) {
@@ -763,7 +770,10 @@ public final class GaussianMixture {
                 for (double v : sc) {
                     n2 += v * v;
                 }
-                sum += w * n2;
+                double term = w * n2;                  // Neumaier-compensated sum: rounding ~u, not N·u
+                double next = sum + term;
+                comp += Math.abs(sum) >= Math.abs(term) ? (sum - next) + term : (term - next) + sum;
+                sum = next;
                 int a = d - 1;
                 while (a >= 0 && ++idx[a] == perAxis) {
                     idx[a] = 0;
@@ -773,7 +783,7 @@ public final class GaussianMixture {
                     break;
                 }
             }
-            total += weights[c] * sum;
+            total += weights[c] * (sum + comp);
         }
         return total;
     }
