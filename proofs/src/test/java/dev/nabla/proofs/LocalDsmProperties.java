@@ -56,7 +56,7 @@ class LocalDsmProperties {
      * transition is the exact one, {@code N((α_t/α_s) y_s, (σ_t² − (α_t/α_s)² σ_s²) I)}, on both Jacobian
      * paths (diagonal: elementwise φ₁; full: Van Loan block exponentials and a Cholesky factor), D = 1–3.
      * Error: max entrywise difference of mean and covariance relative to {@code max|y_s| + var}; tolerance
-     * 1e-11 (scaling-and-squaring Taylor exponential, 8 squarings of an O(10)-norm matrix: ~1e-13).
+     * 1e-11 (scaling-and-squaring Taylor exponential, ≤ 6 squarings of an O(10)-norm matrix: ~1e-13).
      */
     @Property(tries = 20)
     void linearizedTransitionIsExactForAffineDrifts(@ForAll long seed, @ForAll boolean vp, @ForAll boolean full,

@@ -29,7 +29,10 @@ import java.util.function.DoubleUnaryOperator;
  * ({@link #gaussianGrid}: {@code x = μ + L z}, {@code Σ = L Lᵀ}, {@code z} on the probabilists' grid), which
  * is exact for polynomials of degree ≤ {@code 2n − 1} in each coordinate of z; Gaussian mixtures by the
  * union of their components' grids with weights {@code π_k w_i} ({@link #mixtureGrid}). Grids have
- * {@code n^d} points: meant for {@code d ≤ 3}.
+ * {@code n^d} points: meant for {@code d ≤ 3}. For integrands that are not polynomial in z — e.g. functions of a
+ * mixture's score, whose responsibilities switch over a narrow width where components meet — a rule of fixed n
+ * is an approximation of unchecked accuracy, converging only slowly in n (1e-3 relative at n = 32 for a 2-D
+ * mixture's Fisher trace); {@link GaussianMixture#fisherTraceEstimate} refines until a stated tolerance is met.
  */
 public final class GaussHermite {
     /** The largest supported number of points. */

@@ -16,7 +16,9 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Graph functions are evaluated on all points at once: {@link #expectation(Function)} feeds
  * {@code Tensor.constant(points)} to f and sums the weighted rows, so a score model, a log-density or any
- * loss written with tensors gets an exact (quadrature) expectation without a loop over points.
+ * loss written with tensors gets a quadrature expectation without a loop over points — exact for polynomials of
+ * the rule's degree, an approximation otherwise (e.g. mixture scores, where Gauss–Hermite converges slowly; see
+ * {@link GaussianMixture#fisherTraceEstimate} for an integral computed to a stated tolerance).
  */
 public final class QuadratureGrid {
     private final double[] points;

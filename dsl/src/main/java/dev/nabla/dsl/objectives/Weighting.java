@@ -85,7 +85,7 @@ public interface Weighting {
      * </pre>
      *
      * so α_t enters only through the Fisher information of the marginal {@code q_t}
-     * ({@link GaussianMixture#fisherTrace}{@code (α_t, σ_t, n)}, Gauss–Hermite). Normalised as
+     * ({@link GaussianMixture#fisherTrace(double, double)}, to 1e-10 relative). Normalised as
      *
      * <pre>
      *   w*(t) = D / (D/σ_t² − tr I_t) = σ_t² / (1 − σ_t² tr I_t / D) = σ_t² (1 + σ_t² tr I_t/D + …),
@@ -93,42 +93,81 @@ public interface Weighting {
      *
      * it equals the heuristic {@code σ_t²} to first order (small σ) and grows like {@code σ_t⁴/Var} at large σ;
      * for {@code p = N(0, s² I)}: {@code w* = σ_t² (α_t² s² + σ_t²)/(α_t² s²)}. {@code w*(0) = 0} where
-     * {@code σ_0 = 0}. Uses {@link #defaultQuadraturePoints} points per axis. The table is computed once, here,
-     * for {@code sde}; like every {@link #tabulated} weighting it ignores the SDE later passed to {@link #at}.
+     * {@code σ_0 = 0}. Each table value is {@link #optimalWeight}; the table is computed once, here, for
+     * {@code sde}; like every {@link #tabulated} weighting it ignores the SDE later passed to {@link #at}.
      *
      * @param data       the data distribution
      * @param sde        a linear SDE with {@code α_t ≠ 0} on {@code [0, T]}
      * @param gridPoints number of times, ≥ 2
      * @throws IllegalArgumentException on a null argument or {@code gridPoints < 2}
      * @throws IllegalStateException    where {@code 1 − σ_t² tr I_t/D} is not positive (α_t = 0: x_t carries no
-     *                                  information on x_0, the target has no variance and w* is infinite; or
-     *                                  quadrature error), naming t
+     *                                  information on x_0, the target has no variance and w* is infinite), naming t
+     * @throws ArithmeticException      where tr I_t cannot be computed to its tolerance within the point budget
+     *                                  ({@link GaussianMixture#fisherTraceEstimate}; high dimension)
      */
     static Weighting optimal(GaussianMixture data, LinearSde sde, int gridPoints) {
         java.util.Objects.requireNonNull(data, "Weighting.optimal: data");
-        return optimal(data, sde, gridPoints, defaultQuadraturePoints(data.dimension()));
+        java.util.Objects.requireNonNull(sde, "Weighting.optimal: sde");
+        if (gridPoints < 2) {
+            throw new IllegalArgumentException("Weighting.optimal: gridPoints = " + gridPoints + ", expected >= 2");
+        }
+        double horizon = sde.horizon();
+        double[] t = new double[gridPoints];
+        double[] w = new double[gridPoints];
+        for (int i = 0; i < gridPoints; i++) {
+            t[i] = i == gridPoints - 1 ? horizon : horizon * i / (gridPoints - 1);
+            w[i] = optimalWeight(data, sde.meanScale(t[i]), sde.std(t[i]), t[i]);
+        }
+        return tabulated(t, w);
     }
 
     /**
-     * Gauss–Hermite points per axis used by {@link #optimal(GaussianMixture, LinearSde, int)}: 80 (D = 1),
-     * 32 (D = 2), 12 (D = 3), then the largest n with {@code n^D ≤ 5000} (at least 3).
+     * The optimal weight at one noise level (2508.01597; THEORY.md §3): the inverse of the expected variance of
+     * the DSM target, normalised by D,
+     *
+     * <pre>
+     *   w*(σ) = D / E tr Var_{x_0|x_t}[∇ log q(x_t|x_0)] = D / (D/σ² − tr I(σ)) = σ² / (1 − σ² tr I(σ)/D),
+     *   I(σ) = E_{q}[∇ log q ∇ log qᵀ],   q the law of x_t = α x_0 + σ ε,
+     * </pre>
+     *
+     * with {@code tr I(σ)} from {@link GaussianMixture#fisherTrace(double, double)} (relative error ≤ 1e-10, which
+     * reaches w* amplified by {@code σ² tr I/(D − σ² tr I)}); 0 at σ = 0.
+     *
+     * @param data  the data distribution
+     * @param alpha the mean scale α (1 for VE), finite
+     * @param sigma the noise level σ, finite, ≥ 0
+     * @throws IllegalStateException where {@code 1 − σ² tr I/D ≤ 0} (α = 0: the target has no variance)
+     * @throws ArithmeticException   where tr I cannot be computed to its tolerance (high dimension)
      */
-    static int defaultQuadraturePoints(int dimension) {
-        if (dimension <= 1) {
-            return 80;
+    static double optimalWeight(GaussianMixture data, double alpha, double sigma) {
+        java.util.Objects.requireNonNull(data, "Weighting.optimalWeight: data");
+        if (!Double.isFinite(alpha) || !Double.isFinite(sigma) || !(sigma >= 0)) {
+            throw new IllegalArgumentException("Weighting.optimalWeight: alpha = " + alpha + ", sigma = " + sigma
+                    + ", expected finite numbers with sigma >= 0");
         }
-        if (dimension == 2) {
-            return 32;
+        return optimalWeight(data, alpha, sigma, Double.NaN);
+    }
+
+    private static double optimalWeight(GaussianMixture data, double alpha, double sigma, double t) {
+        if (sigma == 0) {
+            return 0;
         }
-        if (dimension == 3) {
-            return 12;
+        double s2 = sigma * sigma;
+        double denom = 1 - s2 * data.fisherTrace(alpha, sigma) / data.dimension();
+        if (!(denom > 0) || !Double.isFinite(s2 / denom)) {
+            throw new IllegalStateException("Weighting.optimal: at " + (Double.isNaN(t) ? "" : "t = " + t + " ") + "(α = "
+                    + alpha + ", σ = " + sigma + ") 1 − σ² tr I/D = " + denom + ", expected > 0: the DSM target has "
+                    + "(numerically) no variance there; use a horizon with α_t > 0");
         }
-        return Math.max(3, (int) Math.floor(Math.pow(5000, 1.0 / dimension)));
+        return s2 / denom;
     }
 
     /**
-     * {@link #optimal(GaussianMixture, LinearSde, int)} with {@code quadraturePoints} Gauss–Hermite points per
-     * axis for {@code tr I_t} ({@code K · n^D} score evaluations per grid time).
+     * {@link #optimal(GaussianMixture, LinearSde, int)} with {@code tr I_t} from fixed-order Gauss–Hermite
+     * quadrature, {@code quadraturePoints} per axis ({@link GaussianMixture#fisherTrace(double, double, int)},
+     * {@code K · n^D} score evaluations per grid time) — an approximation whose accuracy is not checked (for a
+     * 3-component 2-D mixture at σ ≤ 0.3, 32 points are off by up to 5e-3 relative in tr I), for dimensions where
+     * the adaptive rule exceeds its budget; with a single Gaussian it is exact.
      *
      * @param quadraturePoints 1 to {@link GaussHermite#MAX_POINTS}
      */

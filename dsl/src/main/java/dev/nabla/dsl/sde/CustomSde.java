@@ -25,8 +25,8 @@ import java.util.function.UnaryOperator;
  *                               1.0, Prior.gaussian(1));
  * }</pre>
  *
- * Its linearised transition freezes the drift's Jacobian at {@code (y_s, s)} and uses the average of g² over
- * [s, t] ({@link LinearizedTransition}).
+ * Its linearised transition freezes the drift's Jacobian at {@code (y_s, s)} and integrates the time-varying g²
+ * over [s, t], {@code Σ = ∫_s^t e^{J(t−τ)} g(τ)² e^{Jᵀ(t−τ)} dτ} ({@link LinearizedTransition}).
  */
 public final class CustomSde extends ScheduledSde {
     private final BiFunction<Tensor, Tensor, Tensor> drift;

@@ -2,6 +2,8 @@ package dev.nabla.dsl.sde;
 
 import dev.nabla.core.Tensor;
 
+import java.util.Optional;
+
 /**
  * A diffusion coefficient {@code g(t)} with its integral {@code G(t) = ∫_0^t g(τ)² dτ} and the inverse of
  * {@code G}, both as closed forms on numbers and on tensors. The inverse gives the time-pair scheduler of
@@ -31,6 +33,23 @@ public interface Diffusion {
 
     /** {@code G⁻¹(u)} on a number. */
     double inverseIntegral(double u);
+
+    /**
+     * The closed form {@code g(τ)² = p + qτ + a e^{bτ}}, when this schedule has it exactly ({@link #constant},
+     * {@link #linearBeta}, {@link #exponential}); empty otherwise. {@link LinearizedTransition} uses it to
+     * integrate {@code ∫_s^t e^{J(t−τ)} g(τ)² e^{Jᵀ(t−τ)} dτ} in closed form.
+     */
+    default Optional<ExpLinear> expLinear() {
+        return Optional.empty();
+    }
+
+    /** Coefficients of {@code g(τ)² = p + qτ + a e^{bτ}}. */
+    record ExpLinear(double p, double q, double a, double b) {
+        /** {@code g(τ)²} at one time. */
+        public double at(double tau) {
+            return p + q * tau + (a == 0 ? 0 : a * Math.exp(b * tau));
+        }
+    }
 
     /** {@code g(t) = c}: {@code G = c² t}. */
     static Diffusion constant(double c) {
@@ -63,6 +82,10 @@ public interface Diffusion {
 
             private String name() {
                 return "Diffusion.constant(" + c + ")";
+            }
+
+            public Optional<ExpLinear> expLinear() {
+                return Optional.of(new ExpLinear(c * c, 0, 0, 0));
             }
 
             public String toString() {
@@ -117,6 +140,10 @@ public interface Diffusion {
                 return "Diffusion.linearBeta(" + betaMin + ", " + betaMax + ")";
             }
 
+            public Optional<ExpLinear> expLinear() {
+                return Optional.of(new ExpLinear(betaMin, d, 0, 0));
+            }
+
             public String toString() {
                 return "g² = " + betaMin + " + t·" + d;
             }
@@ -168,6 +195,10 @@ public interface Diffusion {
 
             private String name() {
                 return "Diffusion.exponential(" + sigmaMin + ", " + sigmaMax + ")";
+            }
+
+            public Optional<ExpLinear> expLinear() { // g² = 2 ln(σmax/σmin) σmin² e^{2 ln(σmax/σmin) τ}
+                return Optional.of(new ExpLinear(0, 0, c * c * sigmaMin * sigmaMin, 2 * logRatio));
             }
 
             public String toString() {

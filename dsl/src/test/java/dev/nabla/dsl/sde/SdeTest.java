@@ -79,7 +79,7 @@ class SdeTest {
                 double[] v = q.variance().eval().toDoubleArray();
                 double[] y = {0.3, -1.2, 2.0, 0.5};
                 for (int i = 0; i < 4; i++) {
-                    // float64 round-off through expm1, a degree-12 Taylor polynomial and 8 squarings: ≤ 1e-12 relative
+                    // float64 round-off through expm1, a degree-12 Taylor polynomial and its squarings: ≤ 1e-12 relative
                     assertEquals(ratio * y[i], m[i], 1e-12 * (1 + Math.abs(y[i])), sde + " " + mode + " mean");
                     assertEquals(var, v[i], 1e-11 * var + 1e-15, sde + " " + mode + " variance");
                 }
