@@ -32,7 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * L1-resident chunks for the interpreter of {@link SimdF64}/{@link SimdF32}.
  *
  * <p>The generated code performs exactly the vector operations of the interpreter's per-op loops (the same
- * Cephes-based tanh and expm1, the same operand order), so both give bit-identical results; the interpreter
+ * Cephes-based tanh and expm1, the same operand order, the same {@link VectorMath} calls for exp, log, log1p, sin and
+ * cos, which C2 inlines into the loop), so both give bit-identical results, in every JIT state; the interpreter
  * still runs the tail shorter than one vector and the kernels whose broadcasts a vector cannot read in place.
  *
  * <p>A leaf {@code src[(i / div) % mod]} is read as
@@ -182,6 +183,7 @@ final class SimdCodegen {
         final MethodTypeDesc compareS;
         final MethodTypeDesc compareV;
         final MethodTypeDesc blend;
+        final MethodTypeDesc vmath;
 
         Flavor(Class<?> vecClass, Class<?> elem, Class<?> arr, int lanes) {
             this.f64 = elem == double.class;
@@ -201,6 +203,7 @@ final class SimdCodegen {
             compareS = type(vecClass, "compare", VectorOperators.Comparison.class, elem);
             compareV = type(vecClass, "compare", VectorOperators.Comparison.class, Vector.class);
             blend = type(vecClass, "blend", Vector.class, VectorMask.class);
+            vmath = MethodTypeDesc.of(vec, vec);
         }
 
         private static ClassDesc desc(Class<?> c) {
@@ -222,6 +225,7 @@ final class SimdCodegen {
 
     private static final ClassDesc CD_BODY = ClassDesc.of(Body.class.getName());
     private static final ClassDesc CD_OPS = VectorOperators.class.describeConstable().orElseThrow();
+    private static final ClassDesc CD_VMATH = ClassDesc.of(VectorMath.class.getName());
     private static final ClassDesc CD_UNARY = VectorOperators.Unary.class.describeConstable().orElseThrow();
     private static final ClassDesc CD_CMP = VectorOperators.Comparison.class.describeConstable().orElseThrow();
     private static final ClassDesc CD_SPECIES = VectorSpecies.class.describeConstable().orElseThrow();
@@ -398,10 +402,11 @@ final class SimdCodegen {
                     emit(args[0]);
                     call0("neg");
                 }
-                case EXP -> lanewise(args[0], "EXP");
-                case LOG -> lanewise(args[0], "LOG");
-                case LOG1P -> lanewise(args[0], "LOG1P");
-                case SIN -> lanewise(args[0], "SIN");
+                case EXP -> math(args[0], "exp");
+                case LOG -> math(args[0], "log");
+                case LOG1P -> math(args[0], "log1p");
+                case SIN -> math(args[0], "sin");
+                case COS -> math(args[0], "cos");
                 case SQRT -> lanewise(args[0], "SQRT");
                 case RECIPROCAL -> {
                     broadcast(1);
@@ -488,12 +493,11 @@ final class SimdCodegen {
             cb.aload(v);
             call0("abs");
             cb.astore(a);
-            int e = local(1); // a.mul(-2).max(EXP_MIN).lanewise(EXP)
+            int e = local(1); // VectorMath.exp(a.mul(-2).max(EXP_MIN))
             cb.aload(a);
             scalarOp("mul", -2);
             scalarOp("max", expMin());
-            unaryOperator("EXP");
-            cb.invokevirtual(f.vec, "lanewise", f.lanewise);
+            vectorMath("exp");
             cb.astore(e);
             int big = local(1); // e.neg().add(1).div(e.add(1))
             cb.aload(e);
@@ -522,13 +526,12 @@ final class SimdCodegen {
         /** σ of the vector on the stack: the steps of {@code SimdF64.kLogistic}, one for one. */
         private void logistic() {
             int v = store();
-            int e = local(1); // v.abs().neg().max(EXP_MIN).lanewise(EXP)
+            int e = local(1); // VectorMath.exp(v.abs().neg().max(EXP_MIN))
             cb.aload(v);
             call0("abs");
             call0("neg");
             scalarOp("max", expMin());
-            unaryOperator("EXP");
-            cb.invokevirtual(f.vec, "lanewise", f.lanewise);
+            vectorMath("exp");
             cb.astore(e);
             int r = local(1); // one.div(e.add(1))
             broadcast(1);
@@ -584,10 +587,9 @@ final class SimdCodegen {
             cb.aload(small).aload(small);
             callV("add");
             cb.astore(small);
-            cb.aload(v); // v.max(EXP_MIN).lanewise(EXP).sub(1).blend(small, v.abs().compare(LE, 0.5))
+            cb.aload(v); // VectorMath.exp(v.max(EXP_MIN)).sub(1).blend(small, v.abs().compare(LE, 0.5))
             scalarOp("max", expMin());
-            unaryOperator("EXP");
-            cb.invokevirtual(f.vec, "lanewise", f.lanewise);
+            vectorMath("exp");
             scalarOp("sub", 1);
             cb.aload(small).aload(v);
             call0("abs");
@@ -632,6 +634,16 @@ final class SimdCodegen {
             emit(arg);
             unaryOperator(operator);
             cb.invokevirtual(f.vec, "lanewise", f.lanewise);
+        }
+
+        /** {@code VectorMath.<name>(arg)}, a static method C2 inlines into the loop (see {@link VectorMath}). */
+        private void math(Expr arg, String name) {
+            emit(arg);
+            vectorMath(name);
+        }
+
+        private void vectorMath(String name) {
+            cb.invokestatic(CD_VMATH, name, f.vmath);
         }
 
         private void unaryOperator(String name) {

@@ -78,6 +78,7 @@ final class SimdF32 {
             case LOG -> SimdF32::kLog;
             case LOG1P -> SimdF32::kLog1P;
             case SIN -> SimdF32::kSin;
+            case COS -> SimdF32::kCos;
             case TANH -> SimdF32::kTanh;
             case LOGISTIC -> SimdF32::kLogistic;
             case SQRT -> SimdF32::kSqrt;
@@ -103,7 +104,7 @@ final class SimdF32 {
                                 int bound) {
         int i = 0;
         for (; i < bound; i += L) {
-            FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(out, oo + i);
+            VectorMath.exp(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
         }
     }
 
@@ -118,7 +119,7 @@ final class SimdF32 {
                     .fma(xx, FloatVector.broadcast(S, EXPM1_Q3));
             FloatVector small = r.div(q.sub(r));
             small = small.add(small);
-            FloatVector big = v.max(EXP_MIN).lanewise(VectorOperators.EXP).sub((float) 1);
+            FloatVector big = VectorMath.exp(v.max(EXP_MIN)).sub((float) 1);
             big.blend(small, v.abs().compare(VectorOperators.LE, (float) 0.5)).intoArray(out, oo + i);
         }
     }
@@ -127,7 +128,7 @@ final class SimdF32 {
                                 int bound) {
         int i = 0;
         for (; i < bound; i += L) {
-            FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG).intoArray(out, oo + i);
+            VectorMath.log(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
         }
     }
 
@@ -135,7 +136,7 @@ final class SimdF32 {
                                 int bound) {
         int i = 0;
         for (; i < bound; i += L) {
-            FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG1P).intoArray(out, oo + i);
+            VectorMath.log1p(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
         }
     }
 
@@ -143,7 +144,15 @@ final class SimdF32 {
                                 int bound) {
         int i = 0;
         for (; i < bound; i += L) {
-            FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.SIN).intoArray(out, oo + i);
+            VectorMath.sin(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kCos(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            VectorMath.cos(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
         }
     }
 
@@ -158,7 +167,7 @@ final class SimdF32 {
                     .fma(z2, FloatVector.broadcast(S, TANH_Q2));
             FloatVector small = v.mul(z2).mul(p.div(q)).add(v);
             FloatVector a = v.abs();
-            FloatVector e = a.mul((float) -2).max(EXP_MIN).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(a.mul((float) -2).max(EXP_MIN));
             FloatVector big = e.neg().add((float) 1).div(e.add((float) 1));
             big = big.blend(big.neg(), v.compare(VectorOperators.LT, (float) 0));
             big.blend(small, a.compare(VectorOperators.LT, (float) 0.625)).intoArray(out, oo + i);
@@ -171,7 +180,7 @@ final class SimdF32 {
         FloatVector one = FloatVector.broadcast(S, (float) 1);
         for (; i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xo + i);
-            FloatVector e = v.abs().neg().max(EXP_MIN).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(v.abs().neg().max(EXP_MIN));
             FloatVector r = one.div(e.add((float) 1));
             r = r.blend(e.mul(r), v.compare(VectorOperators.LT, (float) 0));
             r.blend((float) 0, v.compare(VectorOperators.LT, EXP_MIN)).intoArray(out, oo + i);
@@ -416,9 +425,25 @@ final class SimdF32 {
             kernel.run(x, xo, y, yo, z, zo, out, oo, bound);
             int i;
             for (i = bound; i < len; i++) {
-                out[oo + i] = (float) ScalarOps.apply(op, x[xo + i], y == null ? 0 : y[yo + i], z == null ? 0 : z[zo + i]);
+                out[oo + i] = tail(op, x[xo + i], y == null ? 0 : y[yo + i], z == null ? 0 : z[zo + i]);
             }
         }
+    }
+
+    /**
+     * One element of the tail shorter than a vector: {@link VectorMath}'s scalar twins for its functions, so that
+     * every element rounds as the vector lanes do whatever its position; {@link ScalarOps} (rounded to the dtype)
+     * for the other ops.
+     */
+    private static float tail(Op op, float a, float b, float c) {
+        return switch (op) {
+            case EXP -> VectorMath.exp(a);
+            case LOG -> VectorMath.log(a);
+            case LOG1P -> VectorMath.log1p(a);
+            case SIN -> VectorMath.sin(a);
+            case COS -> VectorMath.cos(a);
+            default -> (float) ScalarOps.apply(op, a, b, c);
+        };
     }
 
     /**

@@ -78,6 +78,7 @@ final class SimdF64 {
             case LOG -> SimdF64::kLog;
             case LOG1P -> SimdF64::kLog1P;
             case SIN -> SimdF64::kSin;
+            case COS -> SimdF64::kCos;
             case TANH -> SimdF64::kTanh;
             case LOGISTIC -> SimdF64::kLogistic;
             case SQRT -> SimdF64::kSqrt;
@@ -103,7 +104,7 @@ final class SimdF64 {
                                 int bound) {
         int i = 0;
         for (; i < bound; i += L) {
-            DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(out, oo + i);
+            VectorMath.exp(DoubleVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
         }
     }
 
@@ -118,7 +119,7 @@ final class SimdF64 {
                     .fma(xx, DoubleVector.broadcast(S, EXPM1_Q3));
             DoubleVector small = r.div(q.sub(r));
             small = small.add(small);
-            DoubleVector big = v.max(EXP_MIN).lanewise(VectorOperators.EXP).sub((double) 1);
+            DoubleVector big = VectorMath.exp(v.max(EXP_MIN)).sub((double) 1);
             big.blend(small, v.abs().compare(VectorOperators.LE, (double) 0.5)).intoArray(out, oo + i);
         }
     }
@@ -127,7 +128,7 @@ final class SimdF64 {
                                 int bound) {
         int i = 0;
         for (; i < bound; i += L) {
-            DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG).intoArray(out, oo + i);
+            VectorMath.log(DoubleVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
         }
     }
 
@@ -135,7 +136,7 @@ final class SimdF64 {
                                 int bound) {
         int i = 0;
         for (; i < bound; i += L) {
-            DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG1P).intoArray(out, oo + i);
+            VectorMath.log1p(DoubleVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
         }
     }
 
@@ -143,7 +144,15 @@ final class SimdF64 {
                                 int bound) {
         int i = 0;
         for (; i < bound; i += L) {
-            DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.SIN).intoArray(out, oo + i);
+            VectorMath.sin(DoubleVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+        }
+    }
+
+    private static void kCos(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
+                                int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            VectorMath.cos(DoubleVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
         }
     }
 
@@ -158,7 +167,7 @@ final class SimdF64 {
                     .fma(z2, DoubleVector.broadcast(S, TANH_Q2));
             DoubleVector small = v.mul(z2).mul(p.div(q)).add(v);
             DoubleVector a = v.abs();
-            DoubleVector e = a.mul((double) -2).max(EXP_MIN).lanewise(VectorOperators.EXP);
+            DoubleVector e = VectorMath.exp(a.mul((double) -2).max(EXP_MIN));
             DoubleVector big = e.neg().add((double) 1).div(e.add((double) 1));
             big = big.blend(big.neg(), v.compare(VectorOperators.LT, (double) 0));
             big.blend(small, a.compare(VectorOperators.LT, (double) 0.625)).intoArray(out, oo + i);
@@ -171,7 +180,7 @@ final class SimdF64 {
         DoubleVector one = DoubleVector.broadcast(S, (double) 1);
         for (; i < bound; i += L) {
             DoubleVector v = DoubleVector.fromArray(S, x, xo + i);
-            DoubleVector e = v.abs().neg().max(EXP_MIN).lanewise(VectorOperators.EXP);
+            DoubleVector e = VectorMath.exp(v.abs().neg().max(EXP_MIN));
             DoubleVector r = one.div(e.add((double) 1));
             r = r.blend(e.mul(r), v.compare(VectorOperators.LT, (double) 0));
             r.blend((double) 0, v.compare(VectorOperators.LT, EXP_MIN)).intoArray(out, oo + i);
@@ -416,9 +425,25 @@ final class SimdF64 {
             kernel.run(x, xo, y, yo, z, zo, out, oo, bound);
             int i;
             for (i = bound; i < len; i++) {
-                out[oo + i] = (double) ScalarOps.apply(op, x[xo + i], y == null ? 0 : y[yo + i], z == null ? 0 : z[zo + i]);
+                out[oo + i] = tail(op, x[xo + i], y == null ? 0 : y[yo + i], z == null ? 0 : z[zo + i]);
             }
         }
+    }
+
+    /**
+     * One element of the tail shorter than a vector: {@link VectorMath}'s scalar twins for its functions, so that
+     * every element rounds as the vector lanes do whatever its position; {@link ScalarOps} (rounded to the dtype)
+     * for the other ops.
+     */
+    private static double tail(Op op, double a, double b, double c) {
+        return switch (op) {
+            case EXP -> VectorMath.exp(a);
+            case LOG -> VectorMath.log(a);
+            case LOG1P -> VectorMath.log1p(a);
+            case SIN -> VectorMath.sin(a);
+            case COS -> VectorMath.cos(a);
+            default -> (double) ScalarOps.apply(op, a, b, c);
+        };
     }
 
     /**
