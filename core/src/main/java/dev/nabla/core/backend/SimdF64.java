@@ -64,7 +64,11 @@ final class SimdF64 {
     // its vectors stay in registers whatever other kernels the program has run. (One big switch, compiled with
     // all its arms hot, made C2 give up eliminating vector boxes: the step allocated.)
 
-    /** {@code out[oo + i] = op(x[xo + i], y[yo + i], z[zo + i])} for {@code i < bound}, a multiple of L. */
+    /**
+     * {@code out[oo + i] = op(x[xo + i], y[yo + i], z[zo + i])} for {@code i < bound}, a multiple of L and at most
+     * {@link #CHUNK}; the unary EXPM1, TANH and LOGISTIC get a scratch array of CHUNK elements as y, where they
+     * stage the arguments and values of their exp ({@link VectorMath} takes arrays, see there).
+     */
     @FunctionalInterface
     interface Kernel {
         void run(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo, int bound);
@@ -102,16 +106,16 @@ final class SimdF64 {
 
     private static void kExp(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
                                 int bound) {
-        int i = 0;
-        for (; i < bound; i += L) {
-            VectorMath.exp(DoubleVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-        }
+        VectorMath.exp(x, xo, out, oo, bound);
     }
 
     private static void kExpm1(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
                                 int bound) {
-        int i = 0;
-        for (; i < bound; i += L) {
+        for (int i = 0; i < bound; i += L) {
+            DoubleVector.fromArray(S, x, xo + i).max(EXP_MIN).intoArray(y, i);
+        }
+        VectorMath.exp(y, 0, y, 0, bound);
+        for (int i = 0; i < bound; i += L) {
             DoubleVector v = DoubleVector.fromArray(S, x, xo + i);
             DoubleVector xx = v.mul(v);
             DoubleVector r = v.mul(xx.fma(EXPM1_P0, EXPM1_P1).fma(xx, DoubleVector.broadcast(S, EXPM1_P2)));
@@ -119,47 +123,38 @@ final class SimdF64 {
                     .fma(xx, DoubleVector.broadcast(S, EXPM1_Q3));
             DoubleVector small = r.div(q.sub(r));
             small = small.add(small);
-            DoubleVector big = VectorMath.exp(v.max(EXP_MIN)).sub((double) 1);
+            DoubleVector big = DoubleVector.fromArray(S, y, i).sub((double) 1);
             big.blend(small, v.abs().compare(VectorOperators.LE, (double) 0.5)).intoArray(out, oo + i);
         }
     }
 
     private static void kLog(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
                                 int bound) {
-        int i = 0;
-        for (; i < bound; i += L) {
-            VectorMath.log(DoubleVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-        }
+        VectorMath.log(x, xo, out, oo, bound);
     }
 
     private static void kLog1P(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
                                 int bound) {
-        int i = 0;
-        for (; i < bound; i += L) {
-            VectorMath.log1p(DoubleVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-        }
+        VectorMath.log1p(x, xo, out, oo, bound);
     }
 
     private static void kSin(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
                                 int bound) {
-        int i = 0;
-        for (; i < bound; i += L) {
-            VectorMath.sin(DoubleVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-        }
+        VectorMath.sin(x, xo, out, oo, bound);
     }
 
     private static void kCos(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
                                 int bound) {
-        int i = 0;
-        for (; i < bound; i += L) {
-            VectorMath.cos(DoubleVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-        }
+        VectorMath.cos(x, xo, out, oo, bound);
     }
 
     private static void kTanh(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
                                 int bound) {
-        int i = 0;
-        for (; i < bound; i += L) {
+        for (int i = 0; i < bound; i += L) {
+            DoubleVector.fromArray(S, x, xo + i).abs().mul((double) -2).max(EXP_MIN).intoArray(y, i);
+        }
+        VectorMath.exp(y, 0, y, 0, bound);
+        for (int i = 0; i < bound; i += L) {
             DoubleVector v = DoubleVector.fromArray(S, x, xo + i);
             DoubleVector z2 = v.mul(v);
             DoubleVector p = z2.fma(TANH_P0, TANH_P1).fma(z2, DoubleVector.broadcast(S, TANH_P2));
@@ -167,7 +162,7 @@ final class SimdF64 {
                     .fma(z2, DoubleVector.broadcast(S, TANH_Q2));
             DoubleVector small = v.mul(z2).mul(p.div(q)).add(v);
             DoubleVector a = v.abs();
-            DoubleVector e = VectorMath.exp(a.mul((double) -2).max(EXP_MIN));
+            DoubleVector e = DoubleVector.fromArray(S, y, i);
             DoubleVector big = e.neg().add((double) 1).div(e.add((double) 1));
             big = big.blend(big.neg(), v.compare(VectorOperators.LT, (double) 0));
             big.blend(small, a.compare(VectorOperators.LT, (double) 0.625)).intoArray(out, oo + i);
@@ -176,11 +171,14 @@ final class SimdF64 {
 
     private static void kLogistic(double[] x, int xo, double[] y, int yo, double[] z, int zo, double[] out, int oo,
                                 int bound) {
-        int i = 0;
         DoubleVector one = DoubleVector.broadcast(S, (double) 1);
-        for (; i < bound; i += L) {
+        for (int i = 0; i < bound; i += L) {
+            DoubleVector.fromArray(S, x, xo + i).abs().neg().max(EXP_MIN).intoArray(y, i);
+        }
+        VectorMath.exp(y, 0, y, 0, bound);
+        for (int i = 0; i < bound; i += L) {
             DoubleVector v = DoubleVector.fromArray(S, x, xo + i);
-            DoubleVector e = VectorMath.exp(v.abs().neg().max(EXP_MIN));
+            DoubleVector e = DoubleVector.fromArray(S, y, i);
             DoubleVector r = one.div(e.add((double) 1));
             r = r.blend(e.mul(r), v.compare(VectorOperators.LT, (double) 0));
             r.blend((double) 0, v.compare(VectorOperators.LT, EXP_MIN)).intoArray(out, oo + i);
@@ -382,10 +380,13 @@ final class SimdF64 {
         final Object[] buf;
         final int outSlot;
         final Kernel kernel;
+        /** Per thread, the arguments and values of the exp inside expm1, tanh and σ (their kernels' y). */
+        final double[][] stage;
 
-        Apply(Op op, Node[] args, double[][] scratch, Object[] buf, int outSlot) {
+        Apply(Op op, Node[] args, double[][] scratch, Object[] buf, int outSlot, int threads) {
             this.op = op;
             this.kernel = kernel(op);
+            this.stage = op == Op.EXPM1 || op == Op.TANH || op == Op.LOGISTIC ? new double[threads][CHUNK] : null;
             this.a = args[0];
             this.b = args.length > 1 ? args[1] : null;
             this.c = args.length > 2 ? args[2] : null;
@@ -417,7 +418,7 @@ final class SimdF64 {
             int oo = offset(start);
             double[] x = a.array(tid);
             int xo = a.offset(start);
-            double[] y = b == null ? null : b.array(tid);
+            double[] y = b == null ? stage == null ? null : stage[tid] : b.array(tid);
             int yo = b == null ? 0 : b.offset(start);
             double[] z = c == null ? null : c.array(tid);
             int zo = c == null ? 0 : c.offset(start);
@@ -475,7 +476,7 @@ final class SimdF64 {
                     for (int i = 0; i < args.length; i++) {
                         args[i] = build(a.args()[i], buf, outSlot, false, threads, size);
                     }
-                    yield new Apply(a.op(), args, root ? null : new double[threads][CHUNK], buf, outSlot);
+                    yield new Apply(a.op(), args, root ? null : new double[threads][CHUNK], buf, outSlot, threads);
                 }
             };
         }

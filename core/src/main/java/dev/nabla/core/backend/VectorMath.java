@@ -290,162 +290,172 @@ final class VectorMath {
     }
 
     // ================================================================== float64, vector
+    // Each function is one loop over arrays, its whole sequence written out in the loop body: a vector passed to or
+    // returned from a method C2 does not inline is boxed on the heap, and C2 declines to inline methods of this size
+    // once they have been compiled on their own (measured: a training step then allocated 384 bytes), so no vector
+    // crosses a method boundary here. Lanes beyond the sin/cos bound leave through far(), which boxes, rarely.
 
-    /** {@link #exp(double)} in every lane. */
-    static DoubleVector exp(DoubleVector x) {
-        DoubleVector xc = x.max(EXP_LO).min(EXP_HI);
-        DoubleVector t = xc.fma(LOG2E, SHIFT);
-        DoubleVector k = t.sub(SHIFT);
-        DoubleVector nk = k.neg();
-        DoubleVector r = nk.fma(DoubleVector.broadcast(SD, LN2_HI), xc);
-        r = nk.fma(DoubleVector.broadcast(SD, LN2_LO), r);
-        DoubleVector p = expPoly(r);
-        LongVector kl = t.viewAsIntegralLanes().sub(Double.doubleToRawLongBits(SHIFT));
-        LongVector k1 = kl.lanewise(VectorOperators.ASHR, 1);
-        LongVector k2 = kl.sub(k1);
-        DoubleVector s1 = k1.add(1023).lanewise(VectorOperators.LSHL, 52).viewAsFloatingLanes();
-        DoubleVector s2 = k2.add(1023).lanewise(VectorOperators.LSHL, 52).viewAsFloatingLanes();
-        return p.mul(s1).mul(s2);
+    private static final int LD = SD.length();
+    private static final int LF = SF.length();
+
+    /** {@code out[oo + i] = }{@link #exp(double)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void exp(double[] x, int xo, double[] out, int oo, int bound) {
+        for (int i = 0; i < bound; i += LD) {
+            DoubleVector xc = DoubleVector.fromArray(SD, x, xo + i).max(EXP_LO).min(EXP_HI);
+            DoubleVector t = xc.fma(LOG2E, SHIFT);
+            DoubleVector nk = t.sub(SHIFT).neg();
+            DoubleVector r = nk.fma(DoubleVector.broadcast(SD, LN2_HI), xc);
+            r = nk.fma(DoubleVector.broadcast(SD, LN2_LO), r);
+            DoubleVector p = r.fma(E13, E12);
+            p = p.fma(r, DoubleVector.broadcast(SD, E11));
+            p = p.fma(r, DoubleVector.broadcast(SD, E10));
+            p = p.fma(r, DoubleVector.broadcast(SD, E9));
+            p = p.fma(r, DoubleVector.broadcast(SD, E8));
+            p = p.fma(r, DoubleVector.broadcast(SD, E7));
+            p = p.fma(r, DoubleVector.broadcast(SD, E6));
+            p = p.fma(r, DoubleVector.broadcast(SD, E5));
+            p = p.fma(r, DoubleVector.broadcast(SD, E4));
+            p = p.fma(r, DoubleVector.broadcast(SD, E3));
+            p = p.fma(r, DoubleVector.broadcast(SD, E2));
+            p = p.fma(r, DoubleVector.broadcast(SD, 1));
+            p = p.fma(r, DoubleVector.broadcast(SD, 1));
+            LongVector kl = t.viewAsIntegralLanes().sub(Double.doubleToRawLongBits(SHIFT));
+            LongVector k1 = kl.lanewise(VectorOperators.ASHR, 1);
+            LongVector k2 = kl.sub(k1);
+            DoubleVector s1 = k1.add(1023).lanewise(VectorOperators.LSHL, 52).viewAsFloatingLanes();
+            DoubleVector s2 = k2.add(1023).lanewise(VectorOperators.LSHL, 52).viewAsFloatingLanes();
+            p.mul(s1).mul(s2).intoArray(out, oo + i);
+        }
     }
 
-    private static DoubleVector expPoly(DoubleVector r) {
-        DoubleVector p = r.fma(E13, E12);
-        p = p.fma(r, DoubleVector.broadcast(SD, E11));
-        p = p.fma(r, DoubleVector.broadcast(SD, E10));
-        p = p.fma(r, DoubleVector.broadcast(SD, E9));
-        p = p.fma(r, DoubleVector.broadcast(SD, E8));
-        p = p.fma(r, DoubleVector.broadcast(SD, E7));
-        p = p.fma(r, DoubleVector.broadcast(SD, E6));
-        p = p.fma(r, DoubleVector.broadcast(SD, E5));
-        p = p.fma(r, DoubleVector.broadcast(SD, E4));
-        p = p.fma(r, DoubleVector.broadcast(SD, E3));
-        p = p.fma(r, DoubleVector.broadcast(SD, E2));
-        p = p.fma(r, DoubleVector.broadcast(SD, 1));
-        return p.fma(r, DoubleVector.broadcast(SD, 1));
+    /** {@code out[oo + i] = }{@link #log(double)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void log(double[] x, int xo, double[] out, int oo, int bound) {
+        for (int i = 0; i < bound; i += LD) {
+            DoubleVector v = DoubleVector.fromArray(SD, x, xo + i);
+            VectorMask<Double> sub = v.compare(VectorOperators.LT, Double.MIN_NORMAL);
+            LongVector bits = v.blend(v.mul(TWO54), sub).viewAsIntegralLanes();
+            DoubleVector dk = bits.lanewise(VectorOperators.LSHR, 52).or(0x4330_0000_0000_0000L).viewAsFloatingLanes()
+                    .sub(EXP_BIAS);
+            dk = dk.blend(dk.sub(54), sub);
+            DoubleVector m = bits.and(0x000F_FFFF_FFFF_FFFFL).or(0x3FF0_0000_0000_0000L).viewAsFloatingLanes();
+            VectorMask<Double> big = m.compare(VectorOperators.GT, SQRT2);
+            m = m.blend(m.mul(0.5), big);
+            dk = dk.blend(dk.add(1), big);
+            DoubleVector f = m.sub(1);
+            // logTail(f, dk, 0)
+            DoubleVector s = f.div(f.add(2));
+            DoubleVector z = s.mul(s);
+            DoubleVector w = z.mul(z);
+            DoubleVector t1 = w.mul(w.fma(w.fma(LG6, LG4), DoubleVector.broadcast(SD, LG2)));
+            DoubleVector t2 = z.mul(w.fma(w.fma(w.fma(LG7, LG5), DoubleVector.broadcast(SD, LG3)),
+                    DoubleVector.broadcast(SD, LG1)));
+            DoubleVector rr = t2.add(t1);
+            DoubleVector hfsq = f.mul(0.5).mul(f);
+            DoubleVector lo = dk.fma(DoubleVector.broadcast(SD, LN2_LO), DoubleVector.zero(SD));
+            DoubleVector r = dk.fma(DoubleVector.broadcast(SD, LN2_HI), hfsq.sub(s.fma(hfsq.add(rr), lo)).sub(f).neg());
+            r = r.blend(v, v.compare(VectorOperators.EQ, Double.POSITIVE_INFINITY).or(v.compare(VectorOperators.NE, v)));
+            r = r.blend(Double.NEGATIVE_INFINITY, v.compare(VectorOperators.EQ, 0));
+            r.blend(Double.NaN, v.compare(VectorOperators.LT, 0)).intoArray(out, oo + i);
+        }
     }
 
-    /** {@link #log(double)} in every lane. */
-    static DoubleVector log(DoubleVector x) {
-        VectorMask<Double> sub = x.compare(VectorOperators.LT, Double.MIN_NORMAL);
-        DoubleVector xs = x.blend(x.mul(TWO54), sub);
-        LongVector bits = xs.viewAsIntegralLanes();
-        DoubleVector dk = bits.lanewise(VectorOperators.LSHR, 52).or(0x4330_0000_0000_0000L).viewAsFloatingLanes()
-                .sub(EXP_BIAS);
-        dk = dk.blend(dk.sub(54), sub);
-        DoubleVector m = bits.and(0x000F_FFFF_FFFF_FFFFL).or(0x3FF0_0000_0000_0000L).viewAsFloatingLanes();
-        VectorMask<Double> big = m.compare(VectorOperators.GT, SQRT2);
-        m = m.blend(m.mul(0.5), big);
-        dk = dk.blend(dk.add(1), big);
-        DoubleVector f = m.sub(1);
-        DoubleVector v = logTail(f, dk, DoubleVector.zero(SD));
-        v = v.blend(x, x.compare(VectorOperators.EQ, Double.POSITIVE_INFINITY).or(x.compare(VectorOperators.NE, x)));
-        v = v.blend(Double.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0));
-        return v.blend(Double.NaN, x.compare(VectorOperators.LT, 0));
-    }
-
-    private static DoubleVector logTail(DoubleVector f, DoubleVector dk, DoubleVector c) {
-        DoubleVector s = f.div(f.add(2));
-        DoubleVector z = s.mul(s);
-        DoubleVector w = z.mul(z);
-        DoubleVector t1 = w.mul(w.fma(w.fma(LG6, LG4), DoubleVector.broadcast(SD, LG2)));
-        DoubleVector t2 = z.mul(w.fma(w.fma(w.fma(LG7, LG5), DoubleVector.broadcast(SD, LG3)),
-                DoubleVector.broadcast(SD, LG1)));
-        DoubleVector rr = t2.add(t1);
-        DoubleVector hfsq = f.mul(0.5).mul(f);
-        DoubleVector lo = dk.fma(DoubleVector.broadcast(SD, LN2_LO), c);
-        return dk.fma(DoubleVector.broadcast(SD, LN2_HI), hfsq.sub(s.fma(hfsq.add(rr), lo)).sub(f).neg());
-    }
-
-    /** {@link #log1p(double)} in every lane. */
-    static DoubleVector log1p(DoubleVector x) {
+    /** {@code out[oo + i] = }{@link #log1p(double)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void log1p(double[] x, int xo, double[] out, int oo, int bound) {
         DoubleVector one = DoubleVector.broadcast(SD, 1);
-        DoubleVector u = one.add(x);
-        DoubleVector e = one.sub(u).add(x).blend(x.sub(u).add(1), x.compare(VectorOperators.GT, 1));
-        DoubleVector c = e.div(u);
-        LongVector bits = u.viewAsIntegralLanes();
-        DoubleVector dk = bits.lanewise(VectorOperators.LSHR, 52).or(0x4330_0000_0000_0000L).viewAsFloatingLanes()
-                .sub(EXP_BIAS);
-        DoubleVector m = bits.and(0x000F_FFFF_FFFF_FFFFL).or(0x3FF0_0000_0000_0000L).viewAsFloatingLanes();
-        VectorMask<Double> big = m.compare(VectorOperators.GT, SQRT2);
-        m = m.blend(m.mul(0.5), big);
-        dk = dk.blend(dk.add(1), big);
-        VectorMask<Double> k0 = dk.compare(VectorOperators.EQ, 0);
-        DoubleVector f = m.sub(1).blend(x, k0);
-        c = c.blend(0, k0);
-        DoubleVector v = logTail(f, dk, c);
-        v = v.blend(x, x.compare(VectorOperators.EQ, Double.POSITIVE_INFINITY).or(x.compare(VectorOperators.NE, x))
-                .or(x.compare(VectorOperators.EQ, 0)));
-        v = v.blend(Double.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, -1));
-        return v.blend(Double.NaN, x.compare(VectorOperators.LT, -1));
-    }
-
-    /** {@link #sin(double)} in every lane. */
-    static DoubleVector sin(DoubleVector x) {
-        return trig(x, false);
-    }
-
-    /** {@link #cos(double)} in every lane. */
-    static DoubleVector cos(DoubleVector x) {
-        return trig(x, true);
-    }
-
-    private static DoubleVector trig(DoubleVector x, boolean cos) {
-        DoubleVector t = x.fma(TWO_OVER_PI, SHIFT);
-        DoubleVector q = t.sub(SHIFT).neg();
-        DoubleVector r = q.fma(DoubleVector.broadcast(SD, P1), x);
-        r = q.fma(DoubleVector.broadcast(SD, P2), r);
-        r = q.fma(DoubleVector.broadcast(SD, P3), r);
-        DoubleVector z = r.mul(r);
-        DoubleVector sp = sinPoly(r, z);
-        DoubleVector cp = cosPoly(z);
-        // quadrant n = q mod 4 (the low bits of t): odd n swaps the polynomials, n + 1 for cos; bit 1 the sign
-        LongVector n = t.viewAsIntegralLanes();
-        if (cos) {
-            n = n.add(1);
+        for (int i = 0; i < bound; i += LD) {
+            DoubleVector v = DoubleVector.fromArray(SD, x, xo + i);
+            DoubleVector u = one.add(v);
+            DoubleVector e = one.sub(u).add(v).blend(v.sub(u).add(1), v.compare(VectorOperators.GT, 1));
+            DoubleVector c = e.div(u);
+            LongVector bits = u.viewAsIntegralLanes();
+            DoubleVector dk = bits.lanewise(VectorOperators.LSHR, 52).or(0x4330_0000_0000_0000L).viewAsFloatingLanes()
+                    .sub(EXP_BIAS);
+            DoubleVector m = bits.and(0x000F_FFFF_FFFF_FFFFL).or(0x3FF0_0000_0000_0000L).viewAsFloatingLanes();
+            VectorMask<Double> big = m.compare(VectorOperators.GT, SQRT2);
+            m = m.blend(m.mul(0.5), big);
+            dk = dk.blend(dk.add(1), big);
+            VectorMask<Double> k0 = dk.compare(VectorOperators.EQ, 0);
+            DoubleVector f = m.sub(1).blend(v, k0);
+            c = c.blend(0, k0);
+            // logTail(f, dk, c)
+            DoubleVector s = f.div(f.add(2));
+            DoubleVector z = s.mul(s);
+            DoubleVector w = z.mul(z);
+            DoubleVector t1 = w.mul(w.fma(w.fma(LG6, LG4), DoubleVector.broadcast(SD, LG2)));
+            DoubleVector t2 = z.mul(w.fma(w.fma(w.fma(LG7, LG5), DoubleVector.broadcast(SD, LG3)),
+                    DoubleVector.broadcast(SD, LG1)));
+            DoubleVector rr = t2.add(t1);
+            DoubleVector hfsq = f.mul(0.5).mul(f);
+            DoubleVector lo = dk.fma(DoubleVector.broadcast(SD, LN2_LO), c);
+            DoubleVector r = dk.fma(DoubleVector.broadcast(SD, LN2_HI), hfsq.sub(s.fma(hfsq.add(rr), lo)).sub(f).neg());
+            r = r.blend(v, v.compare(VectorOperators.EQ, Double.POSITIVE_INFINITY).or(v.compare(VectorOperators.NE, v))
+                    .or(v.compare(VectorOperators.EQ, 0)));
+            r = r.blend(Double.NEGATIVE_INFINITY, v.compare(VectorOperators.EQ, -1));
+            r.blend(Double.NaN, v.compare(VectorOperators.LT, -1)).intoArray(out, oo + i);
         }
-        LongVector odd = n.lanewise(VectorOperators.LSHL, 63).lanewise(VectorOperators.ASHR, 63);
-        LongVector sign = n.and(2).lanewise(VectorOperators.LSHL, 62);
-        LongVector bits = cp.viewAsIntegralLanes().and(odd)
-                .or(sp.viewAsIntegralLanes().lanewise(VectorOperators.AND_NOT, odd))
-                .lanewise(VectorOperators.XOR, sign);
-        DoubleVector v = bits.viewAsFloatingLanes();
-        if (!cos) {
-            v = v.blend(x, x.compare(VectorOperators.EQ, 0));
-        }
-        VectorMask<Double> far = x.abs().compare(VectorOperators.GT, TRIG_MAX_F64);
-        return far.anyTrue() ? far(x, v, cos) : v;
     }
 
-    private static DoubleVector sinPoly(DoubleVector r, DoubleVector z) {
-        DoubleVector sp = z.fma(S6, S5);
-        sp = sp.fma(z, DoubleVector.broadcast(SD, S4));
-        sp = sp.fma(z, DoubleVector.broadcast(SD, S3));
-        sp = sp.fma(z, DoubleVector.broadcast(SD, S2));
-        sp = sp.fma(z, DoubleVector.broadcast(SD, S1));
-        return z.mul(r).fma(sp, r);
+    /** {@code out[oo + i] = }{@link #sin(double)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void sin(double[] x, int xo, double[] out, int oo, int bound) {
+        trig(x, xo, out, oo, bound, false);
     }
 
-    private static DoubleVector cosPoly(DoubleVector z) {
-        DoubleVector cp = z.fma(C6, C5);
-        cp = cp.fma(z, DoubleVector.broadcast(SD, C4));
-        cp = cp.fma(z, DoubleVector.broadcast(SD, C3));
-        cp = cp.fma(z, DoubleVector.broadcast(SD, C2));
-        cp = cp.fma(z, DoubleVector.broadcast(SD, C1));
-        DoubleVector hz = z.mul(0.5);
-        DoubleVector w = hz.neg().add(1);
-        return w.add(w.neg().add(1).sub(hz).add(z.mul(z.mul(cp))));
+    /** {@code out[oo + i] = }{@link #cos(double)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void cos(double[] x, int xo, double[] out, int oo, int bound) {
+        trig(x, xo, out, oo, bound, true);
     }
 
-    /** The lanes of {@code x} beyond {@link #TRIG_MAX_F64} by {@link StrictMath}, the others from {@code v}. */
-    private static DoubleVector far(DoubleVector x, DoubleVector v, boolean cos) {
-        double[] a = x.toArray();
-        double[] b = v.toArray();
-        for (int i = 0; i < a.length; i++) {
-            if (Math.abs(a[i]) > TRIG_MAX_F64) {
-                b[i] = cos ? StrictMath.cos(a[i]) : StrictMath.sin(a[i]);
+    private static void trig(double[] x, int xo, double[] out, int oo, int bound, boolean cos) {
+        for (int i = 0; i < bound; i += LD) {
+            DoubleVector v = DoubleVector.fromArray(SD, x, xo + i);
+            DoubleVector t = v.fma(TWO_OVER_PI, SHIFT);
+            DoubleVector q = t.sub(SHIFT).neg();
+            DoubleVector r = q.fma(DoubleVector.broadcast(SD, P1), v);
+            r = q.fma(DoubleVector.broadcast(SD, P2), r);
+            r = q.fma(DoubleVector.broadcast(SD, P3), r);
+            DoubleVector z = r.mul(r);
+            DoubleVector sp = z.fma(S6, S5);
+            sp = sp.fma(z, DoubleVector.broadcast(SD, S4));
+            sp = sp.fma(z, DoubleVector.broadcast(SD, S3));
+            sp = sp.fma(z, DoubleVector.broadcast(SD, S2));
+            sp = sp.fma(z, DoubleVector.broadcast(SD, S1));
+            sp = z.mul(r).fma(sp, r);
+            DoubleVector cp = z.fma(C6, C5);
+            cp = cp.fma(z, DoubleVector.broadcast(SD, C4));
+            cp = cp.fma(z, DoubleVector.broadcast(SD, C3));
+            cp = cp.fma(z, DoubleVector.broadcast(SD, C2));
+            cp = cp.fma(z, DoubleVector.broadcast(SD, C1));
+            DoubleVector hz = z.mul(0.5);
+            DoubleVector w = hz.neg().add(1);
+            cp = w.add(w.neg().add(1).sub(hz).add(z.mul(z.mul(cp))));
+            // quadrant n = q mod 4 (the low bits of t): odd n swaps the polynomials, n + 1 for cos; bit 1 the sign
+            LongVector n = t.viewAsIntegralLanes();
+            if (cos) {
+                n = n.add(1);
+            }
+            LongVector odd = n.lanewise(VectorOperators.LSHL, 63).lanewise(VectorOperators.ASHR, 63);
+            LongVector sign = n.and(2).lanewise(VectorOperators.LSHL, 62);
+            DoubleVector y = cp.viewAsIntegralLanes().and(odd)
+                    .or(sp.viewAsIntegralLanes().lanewise(VectorOperators.AND_NOT, odd))
+                    .lanewise(VectorOperators.XOR, sign).viewAsFloatingLanes();
+            if (!cos) {
+                y = y.blend(v, v.compare(VectorOperators.EQ, 0));
+            }
+            y.intoArray(out, oo + i);
+            if (v.abs().compare(VectorOperators.GT, TRIG_MAX_F64).anyTrue()) {
+                far(x, xo + i, out, oo + i, cos);
             }
         }
-        return DoubleVector.fromArray(SD, b, 0);
+    }
+
+    /** The lanes of one vector beyond {@link #TRIG_MAX_F64} by {@link StrictMath}. */
+    private static void far(double[] x, int xo, double[] out, int oo, boolean cos) {
+        for (int j = 0; j < LD; j++) {
+            double a = x[xo + j];
+            if (Math.abs(a) > TRIG_MAX_F64) {
+                out[oo + j] = cos ? StrictMath.cos(a) : StrictMath.sin(a);
+            }
+        }
     }
 
     // ================================================================== float32, scalar
@@ -570,143 +580,152 @@ final class VectorMath {
 
     // ================================================================== float32, vector
 
-    /** {@link #exp(float)} in every lane. */
-    static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(EXP_LO_F).min(EXP_HI_F);
-        FloatVector t = xc.fma(LOG2E_F, SHIFT_F);
-        FloatVector k = t.sub(SHIFT_F);
-        FloatVector nk = k.neg();
-        FloatVector r = nk.fma(FloatVector.broadcast(SF, LN2_HI_F), xc);
-        r = nk.fma(FloatVector.broadcast(SF, LN2_LO_F), r);
-        FloatVector p = r.fma(E7F, E6F);
-        p = p.fma(r, FloatVector.broadcast(SF, E5F));
-        p = p.fma(r, FloatVector.broadcast(SF, E4F));
-        p = p.fma(r, FloatVector.broadcast(SF, E3F));
-        p = p.fma(r, FloatVector.broadcast(SF, E2F));
-        p = p.fma(r, FloatVector.broadcast(SF, 1f));
-        p = p.fma(r, FloatVector.broadcast(SF, 1f));
-        IntVector kl = t.viewAsIntegralLanes().sub(Float.floatToRawIntBits(SHIFT_F));
-        IntVector k1 = kl.lanewise(VectorOperators.ASHR, 1);
-        IntVector k2 = kl.sub(k1);
-        FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).viewAsFloatingLanes();
-        FloatVector s2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).viewAsFloatingLanes();
-        return p.mul(s1).mul(s2);
+    /** {@code out[oo + i] = }{@link #exp(float)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void exp(float[] x, int xo, float[] out, int oo, int bound) {
+        for (int i = 0; i < bound; i += LF) {
+            FloatVector xc = FloatVector.fromArray(SF, x, xo + i).max(EXP_LO_F).min(EXP_HI_F);
+            FloatVector t = xc.fma(LOG2E_F, SHIFT_F);
+            FloatVector nk = t.sub(SHIFT_F).neg();
+            FloatVector r = nk.fma(FloatVector.broadcast(SF, LN2_HI_F), xc);
+            r = nk.fma(FloatVector.broadcast(SF, LN2_LO_F), r);
+            FloatVector p = r.fma(E7F, E6F);
+            p = p.fma(r, FloatVector.broadcast(SF, E5F));
+            p = p.fma(r, FloatVector.broadcast(SF, E4F));
+            p = p.fma(r, FloatVector.broadcast(SF, E3F));
+            p = p.fma(r, FloatVector.broadcast(SF, E2F));
+            p = p.fma(r, FloatVector.broadcast(SF, 1f));
+            p = p.fma(r, FloatVector.broadcast(SF, 1f));
+            IntVector kl = t.viewAsIntegralLanes().sub(Float.floatToRawIntBits(SHIFT_F));
+            IntVector k1 = kl.lanewise(VectorOperators.ASHR, 1);
+            IntVector k2 = kl.sub(k1);
+            FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).viewAsFloatingLanes();
+            FloatVector s2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).viewAsFloatingLanes();
+            p.mul(s1).mul(s2).intoArray(out, oo + i);
+        }
     }
 
-    /** {@link #log(float)} in every lane. */
-    static FloatVector log(FloatVector x) {
-        VectorMask<Float> sub = x.compare(VectorOperators.LT, Float.MIN_NORMAL);
-        FloatVector xs = x.blend(x.mul(TWO25_F), sub);
-        IntVector bits = xs.viewAsIntegralLanes();
-        FloatVector dk = bits.lanewise(VectorOperators.LSHR, 23).or(0x4B00_0000).viewAsFloatingLanes()
-                .sub(EXP_BIAS_F);
-        dk = dk.blend(dk.sub(25), sub);
-        FloatVector m = bits.and(0x007F_FFFF).or(0x3F80_0000).viewAsFloatingLanes();
-        VectorMask<Float> big = m.compare(VectorOperators.GT, SQRT2_F);
-        m = m.blend(m.mul(0.5f), big);
-        dk = dk.blend(dk.add(1), big);
-        FloatVector f = m.sub(1);
-        FloatVector v = logTail(f, dk, FloatVector.zero(SF));
-        v = v.blend(x, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY).or(x.compare(VectorOperators.NE, x)));
-        v = v.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0));
-        return v.blend(Float.NaN, x.compare(VectorOperators.LT, 0));
+    /** {@code out[oo + i] = }{@link #log(float)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void log(float[] x, int xo, float[] out, int oo, int bound) {
+        for (int i = 0; i < bound; i += LF) {
+            FloatVector v = FloatVector.fromArray(SF, x, xo + i);
+            VectorMask<Float> sub = v.compare(VectorOperators.LT, Float.MIN_NORMAL);
+            IntVector bits = v.blend(v.mul(TWO25_F), sub).viewAsIntegralLanes();
+            FloatVector dk = bits.lanewise(VectorOperators.LSHR, 23).or(0x4B00_0000).viewAsFloatingLanes()
+                    .sub(EXP_BIAS_F);
+            dk = dk.blend(dk.sub(25), sub);
+            FloatVector m = bits.and(0x007F_FFFF).or(0x3F80_0000).viewAsFloatingLanes();
+            VectorMask<Float> big = m.compare(VectorOperators.GT, SQRT2_F);
+            m = m.blend(m.mul(0.5f), big);
+            dk = dk.blend(dk.add(1), big);
+            FloatVector f = m.sub(1);
+            // logTail(f, dk, 0)
+            FloatVector s = f.div(f.add(2));
+            FloatVector z = s.mul(s);
+            FloatVector w = z.mul(z);
+            FloatVector t1 = w.mul(w.fma(LG4_F, LG2_F));
+            FloatVector t2 = z.mul(w.fma(LG3_F, LG1_F));
+            FloatVector rr = t2.add(t1);
+            FloatVector hfsq = f.mul(0.5f).mul(f);
+            FloatVector lo = dk.fma(FloatVector.broadcast(SF, LN2_LO_LOG_F), FloatVector.zero(SF));
+            FloatVector r = dk.fma(FloatVector.broadcast(SF, LN2_HI_LOG_F), hfsq.sub(s.fma(hfsq.add(rr), lo)).sub(f).neg());
+            r = r.blend(v, v.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY).or(v.compare(VectorOperators.NE, v)));
+            r = r.blend(Float.NEGATIVE_INFINITY, v.compare(VectorOperators.EQ, 0));
+            r.blend(Float.NaN, v.compare(VectorOperators.LT, 0)).intoArray(out, oo + i);
+        }
     }
 
-    private static FloatVector logTail(FloatVector f, FloatVector dk, FloatVector c) {
-        FloatVector s = f.div(f.add(2));
-        FloatVector z = s.mul(s);
-        FloatVector w = z.mul(z);
-        FloatVector t1 = w.mul(w.fma(LG4_F, LG2_F));
-        FloatVector t2 = z.mul(w.fma(LG3_F, LG1_F));
-        FloatVector rr = t2.add(t1);
-        FloatVector hfsq = f.mul(0.5f).mul(f);
-        FloatVector lo = dk.fma(FloatVector.broadcast(SF, LN2_LO_LOG_F), c);
-        return dk.fma(FloatVector.broadcast(SF, LN2_HI_LOG_F), hfsq.sub(s.fma(hfsq.add(rr), lo)).sub(f).neg());
-    }
-
-    /** {@link #log1p(float)} in every lane. */
-    static FloatVector log1p(FloatVector x) {
+    /** {@code out[oo + i] = }{@link #log1p(float)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void log1p(float[] x, int xo, float[] out, int oo, int bound) {
         FloatVector one = FloatVector.broadcast(SF, 1f);
-        FloatVector u = one.add(x);
-        FloatVector e = one.sub(u).add(x).blend(x.sub(u).add(1), x.compare(VectorOperators.GT, 1));
-        FloatVector c = e.div(u);
-        IntVector bits = u.viewAsIntegralLanes();
-        FloatVector dk = bits.lanewise(VectorOperators.LSHR, 23).or(0x4B00_0000).viewAsFloatingLanes()
-                .sub(EXP_BIAS_F);
-        FloatVector m = bits.and(0x007F_FFFF).or(0x3F80_0000).viewAsFloatingLanes();
-        VectorMask<Float> big = m.compare(VectorOperators.GT, SQRT2_F);
-        m = m.blend(m.mul(0.5f), big);
-        dk = dk.blend(dk.add(1), big);
-        VectorMask<Float> k0 = dk.compare(VectorOperators.EQ, 0);
-        FloatVector f = m.sub(1).blend(x, k0);
-        c = c.blend(0, k0);
-        FloatVector v = logTail(f, dk, c);
-        v = v.blend(x, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY).or(x.compare(VectorOperators.NE, x))
-                .or(x.compare(VectorOperators.EQ, 0)));
-        v = v.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, -1));
-        return v.blend(Float.NaN, x.compare(VectorOperators.LT, -1));
-    }
-
-    /** {@link #sin(float)} in every lane. */
-    static FloatVector sin(FloatVector x) {
-        return trig(x, false);
-    }
-
-    /** {@link #cos(float)} in every lane. */
-    static FloatVector cos(FloatVector x) {
-        return trig(x, true);
-    }
-
-    private static FloatVector trig(FloatVector x, boolean cos) {
-        FloatVector t = x.fma(TWO_OVER_PI_F, SHIFT_F);
-        FloatVector q = t.sub(SHIFT_F).neg();
-        FloatVector r = q.fma(FloatVector.broadcast(SF, P1_F), x);
-        r = q.fma(FloatVector.broadcast(SF, P2_F), r);
-        r = q.fma(FloatVector.broadcast(SF, P3_F), r);
-        FloatVector z = r.mul(r);
-        FloatVector sp = sinPoly(r, z);
-        FloatVector cp = cosPoly(z);
-        IntVector n = t.viewAsIntegralLanes();
-        if (cos) {
-            n = n.add(1);
+        for (int i = 0; i < bound; i += LF) {
+            FloatVector v = FloatVector.fromArray(SF, x, xo + i);
+            FloatVector u = one.add(v);
+            FloatVector e = one.sub(u).add(v).blend(v.sub(u).add(1), v.compare(VectorOperators.GT, 1));
+            FloatVector c = e.div(u);
+            IntVector bits = u.viewAsIntegralLanes();
+            FloatVector dk = bits.lanewise(VectorOperators.LSHR, 23).or(0x4B00_0000).viewAsFloatingLanes()
+                    .sub(EXP_BIAS_F);
+            FloatVector m = bits.and(0x007F_FFFF).or(0x3F80_0000).viewAsFloatingLanes();
+            VectorMask<Float> big = m.compare(VectorOperators.GT, SQRT2_F);
+            m = m.blend(m.mul(0.5f), big);
+            dk = dk.blend(dk.add(1), big);
+            VectorMask<Float> k0 = dk.compare(VectorOperators.EQ, 0);
+            FloatVector f = m.sub(1).blend(v, k0);
+            c = c.blend(0, k0);
+            // logTail(f, dk, c)
+            FloatVector s = f.div(f.add(2));
+            FloatVector z = s.mul(s);
+            FloatVector w = z.mul(z);
+            FloatVector t1 = w.mul(w.fma(LG4_F, LG2_F));
+            FloatVector t2 = z.mul(w.fma(LG3_F, LG1_F));
+            FloatVector rr = t2.add(t1);
+            FloatVector hfsq = f.mul(0.5f).mul(f);
+            FloatVector lo = dk.fma(FloatVector.broadcast(SF, LN2_LO_LOG_F), c);
+            FloatVector r = dk.fma(FloatVector.broadcast(SF, LN2_HI_LOG_F), hfsq.sub(s.fma(hfsq.add(rr), lo)).sub(f).neg());
+            r = r.blend(v, v.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY).or(v.compare(VectorOperators.NE, v))
+                    .or(v.compare(VectorOperators.EQ, 0)));
+            r = r.blend(Float.NEGATIVE_INFINITY, v.compare(VectorOperators.EQ, -1));
+            r.blend(Float.NaN, v.compare(VectorOperators.LT, -1)).intoArray(out, oo + i);
         }
-        IntVector odd = n.lanewise(VectorOperators.LSHL, 31).lanewise(VectorOperators.ASHR, 31);
-        IntVector sign = n.and(2).lanewise(VectorOperators.LSHL, 30);
-        IntVector bits = cp.viewAsIntegralLanes().and(odd)
-                .or(sp.viewAsIntegralLanes().lanewise(VectorOperators.AND_NOT, odd))
-                .lanewise(VectorOperators.XOR, sign);
-        FloatVector v = bits.viewAsFloatingLanes();
-        if (!cos) {
-            v = v.blend(x, x.compare(VectorOperators.EQ, 0));
-        }
-        VectorMask<Float> far = x.abs().compare(VectorOperators.GT, TRIG_MAX_F32);
-        return far.anyTrue() ? far(x, v, cos) : v;
     }
 
-    private static FloatVector sinPoly(FloatVector r, FloatVector z) {
-        FloatVector sp = z.fma(S4_F, S3_F);
-        sp = sp.fma(z, FloatVector.broadcast(SF, S2_F));
-        sp = sp.fma(z, FloatVector.broadcast(SF, S1_F));
-        return z.mul(r).fma(sp, r);
+    /** {@code out[oo + i] = }{@link #sin(float)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void sin(float[] x, int xo, float[] out, int oo, int bound) {
+        trig(x, xo, out, oo, bound, false);
     }
 
-    private static FloatVector cosPoly(FloatVector z) {
-        FloatVector cp = z.fma(C4_F, C3_F);
-        cp = cp.fma(z, FloatVector.broadcast(SF, C2_F));
-        cp = cp.fma(z, FloatVector.broadcast(SF, C1_F));
-        FloatVector hz = z.mul(0.5f);
-        FloatVector w = hz.neg().add(1);
-        return w.add(w.neg().add(1).sub(hz).add(z.mul(z.mul(cp))));
+    /** {@code out[oo + i] = }{@link #cos(float)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void cos(float[] x, int xo, float[] out, int oo, int bound) {
+        trig(x, xo, out, oo, bound, true);
     }
 
-    private static FloatVector far(FloatVector x, FloatVector v, boolean cos) {
-        float[] a = x.toArray();
-        float[] b = v.toArray();
-        for (int i = 0; i < a.length; i++) {
-            if (Math.abs(a[i]) > TRIG_MAX_F32) {
-                b[i] = (float) (cos ? StrictMath.cos(a[i]) : StrictMath.sin(a[i]));
+    private static void trig(float[] x, int xo, float[] out, int oo, int bound, boolean cos) {
+        for (int i = 0; i < bound; i += LF) {
+            FloatVector v = FloatVector.fromArray(SF, x, xo + i);
+            FloatVector t = v.fma(TWO_OVER_PI_F, SHIFT_F);
+            FloatVector q = t.sub(SHIFT_F).neg();
+            FloatVector r = q.fma(FloatVector.broadcast(SF, P1_F), v);
+            r = q.fma(FloatVector.broadcast(SF, P2_F), r);
+            r = q.fma(FloatVector.broadcast(SF, P3_F), r);
+            FloatVector z = r.mul(r);
+            FloatVector sp = z.fma(S4_F, S3_F);
+            sp = sp.fma(z, FloatVector.broadcast(SF, S2_F));
+            sp = sp.fma(z, FloatVector.broadcast(SF, S1_F));
+            sp = z.mul(r).fma(sp, r);
+            FloatVector cp = z.fma(C4_F, C3_F);
+            cp = cp.fma(z, FloatVector.broadcast(SF, C2_F));
+            cp = cp.fma(z, FloatVector.broadcast(SF, C1_F));
+            FloatVector hz = z.mul(0.5f);
+            FloatVector w = hz.neg().add(1);
+            cp = w.add(w.neg().add(1).sub(hz).add(z.mul(z.mul(cp))));
+            // quadrant n = q mod 4 (the low bits of t): odd n swaps the polynomials, n + 1 for cos; bit 1 the sign
+            IntVector n = t.viewAsIntegralLanes();
+            if (cos) {
+                n = n.add(1);
+            }
+            IntVector odd = n.lanewise(VectorOperators.LSHL, 31).lanewise(VectorOperators.ASHR, 31);
+            IntVector sign = n.and(2).lanewise(VectorOperators.LSHL, 30);
+            FloatVector y = cp.viewAsIntegralLanes().and(odd)
+                    .or(sp.viewAsIntegralLanes().lanewise(VectorOperators.AND_NOT, odd))
+                    .lanewise(VectorOperators.XOR, sign).viewAsFloatingLanes();
+            if (!cos) {
+                y = y.blend(v, v.compare(VectorOperators.EQ, 0));
+            }
+            y.intoArray(out, oo + i);
+            if (v.abs().compare(VectorOperators.GT, TRIG_MAX_F32).anyTrue()) {
+                far(x, xo + i, out, oo + i, cos);
             }
         }
-        return FloatVector.fromArray(SF, b, 0);
     }
+
+    /** The lanes of one vector beyond {@link #TRIG_MAX_F32} by {@link StrictMath}. */
+    private static void far(float[] x, int xo, float[] out, int oo, boolean cos) {
+        for (int j = 0; j < LF; j++) {
+            float a = x[xo + j];
+            if (Math.abs(a) > TRIG_MAX_F32) {
+                out[oo + j] = cos ? (float) StrictMath.cos(a) : (float) StrictMath.sin(a);
+            }
+        }
+    }
+
 }

@@ -23,9 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tanh's and σ's exp) gives the same bits in a fresh JVM run with {@code -Xint} (the Vector API's Java fallback, lane
  * by lane) and in one where C2 has compiled it after a warm-up ({@code -XX:-TieredCompilation
  * -XX:-BackgroundCompilation}: C2 only, and the warm-up waits for each compilation). The output must be identical bit
- * for bit, in float64 and float32, on the generated kernel (4096 elements and more), its interpreter tail, and the
- * interpreter's own kernels (a short kernel). With the Vector API's own EXP/LOG/LOG1P/SIN, which C2 replaces by
- * different (SVML) code, this failed.
+ * for bit, in float64 and float32, on a kernel of 4096 + 13 elements (vector chunks and a scalar tail) and a short
+ * one. With the Vector API's own EXP/LOG/LOG1P/SIN, which C2 replaces by different (SVML) code, this failed (on the
+ * commit before VectorMath: 170 of 4109 float64 and 163 float32 elements differed).
  */
 class KernelReproducibilityTest {
     /** The kernel: one fused elementwise expression of x. */
@@ -93,8 +93,10 @@ class KernelReproducibilityTest {
     void interpretedAndC2CompiledKernelsGiveTheSameBits() throws Exception {
         List<String> interpreted = child("-Xint");
         List<String> compiled = child("-XX:-TieredCompilation", "-XX:-BackgroundCompilation", "-XX:+PrintCompilation");
-        assertTrue(compiled.stream().anyMatch(l -> l.contains("FusedKernel") && l.contains("::run")),
-                "the generated kernel was not compiled by C2 in the warm-up");
+        for (String m : new String[] {"VectorMath::exp", "VectorMath::log", "VectorMath::log1p", "VectorMath::trig"}) {
+            assertTrue(compiled.stream().anyMatch(l -> l.contains(m + " ")),
+                    m + " was not compiled by C2 in the warm-up");
+        }
         List<String> a = interpreted.stream().filter(l -> l.startsWith("bits ")).toList();
         List<String> b = compiled.stream().filter(l -> l.startsWith("bits ")).toList();
         assertEquals(4, a.size());
