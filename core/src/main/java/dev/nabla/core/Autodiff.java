@@ -47,8 +47,10 @@ public final class Autodiff {
         RULES.put(Op.LOG, (n, g) -> new Tensor[] {g.div(n.inputs[0])});
         // d log(1+x) = dx / (1 + x)
         RULES.put(Op.LOG1P, (n, g) -> new Tensor[] {g.div(n.inputs[0].add(1))});
-        // d sin x = cos x dx
+        // d sin x = cos x dx (the COS primitive, accurate near π/2 + kπ)
         RULES.put(Op.SIN, (n, g) -> new Tensor[] {g.mul(n.inputs[0].cos())});
+        // d cos x = −sin x dx (the SIN primitive, accurate near kπ)
+        RULES.put(Op.COS, (n, g) -> new Tensor[] {g.mul(n.inputs[0].sin()).neg()});
         // d sqrt x = dx / (2 sqrt x)
         RULES.put(Op.SQRT, (n, g) -> new Tensor[] {g.div(n.mul(2))});
         // d (1/x) = -dx / x^2

@@ -26,7 +26,14 @@ public enum Op {
     RANDOM_NORMAL(Kind.RANDOM),
 
     // elementwise unary
-    NEG(Kind.UNARY), EXP(Kind.UNARY), LOG(Kind.UNARY), SIN(Kind.UNARY), SQRT(Kind.UNARY), RECIPROCAL(Kind.UNARY),
+    NEG(Kind.UNARY), EXP(Kind.UNARY), LOG(Kind.UNARY), SIN(Kind.UNARY),
+    /**
+     * Cosine; primitive rather than {@code sin(x + π/2)}, whose rounded sum loses all relative accuracy near the
+     * zeros of cos (cos(π/2) came out 1.22·10⁻¹⁶ instead of 6.12·10⁻¹⁷) and so in d sin/dx near π/2 and
+     * d cos/dx = −sin x near 0.
+     */
+    COS(Kind.UNARY),
+    SQRT(Kind.UNARY), RECIPROCAL(Kind.UNARY),
     /** {@code e^x − 1}, accurate near 0 (primitive so that softplus, tanh and log(1−u) stay accurate). */
     EXPM1(Kind.UNARY),
     /** {@code log(1 + x)}, accurate near 0. */

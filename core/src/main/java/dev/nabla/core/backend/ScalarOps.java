@@ -7,6 +7,14 @@ import dev.nabla.core.Op;
  * What each elementwise primitive means, one value at a time: the definition the reference backend runs,
  * constant folding uses, and the SIMD backend is tested against. float32 values are computed in double
  * and rounded once to float, which for +, ×, ÷ and √ is the correctly rounded float result.
+ *
+ * <p>exp, log, log1p, sin and cos (and the exp inside σ) are {@link VectorMath}'s float64 scalar twins, not
+ * {@code Math}'s: fixed sequences of IEEE operations within 1 ulp of the exact value (against Math's
+ * 1 ulp; measured in {@code VectorMathTest}), which the SIMD backend's float64 vector kernels evaluate lane for
+ * lane. So the definition is the same bits in every JVM, JIT state and CPU, and the two backends, constant folding
+ * and the SIMD tail agree bit for bit on these ops in float64 — a difference between backends is then a bug, not a
+ * rounding. (float32 kernels compute in float and differ from this double-then-round definition by about an ulp
+ * of float; tanh and expm1 stay {@code Math}'s, since the SIMD kernels compute them by other formulas anyway.)
  */
 public final class ScalarOps {
     private ScalarOps() {
@@ -16,11 +24,12 @@ public final class ScalarOps {
     public static double apply(Op op, double a, double b, double c) {
         return switch (op) {
             case NEG -> -a;
-            case EXP -> Math.exp(a);
+            case EXP -> VectorMath.exp(a);
             case EXPM1 -> Math.expm1(a);
-            case LOG -> Math.log(a);
-            case LOG1P -> Math.log1p(a);
-            case SIN -> Math.sin(a);
+            case LOG -> VectorMath.log(a);
+            case LOG1P -> VectorMath.log1p(a);
+            case SIN -> VectorMath.sin(a);
+            case COS -> VectorMath.cos(a);
             case SQRT -> Math.sqrt(a);
             case RECIPROCAL -> 1.0 / a;
             case TANH -> Math.tanh(a);
@@ -37,7 +46,7 @@ public final class ScalarOps {
 
     /** {@code 1/(1 + e^{−x})} without overflow: {@code r = 1/(1 + e^{−|x|})}, then r or {@code e^{−|x|}·r}. */
     public static double logistic(double a) {
-        double e = Math.exp(-Math.abs(a));
+        double e = VectorMath.exp(-Math.abs(a));
         double r = 1.0 / (1.0 + e);
         return a < 0 ? e * r : r;
     }

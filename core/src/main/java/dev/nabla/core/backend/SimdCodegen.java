@@ -20,8 +20,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -32,7 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * L1-resident chunks for the interpreter of {@link SimdF64}/{@link SimdF32}.
  *
  * <p>The generated code performs exactly the vector operations of the interpreter's per-op loops (the same
- * Cephes-based tanh and expm1, the same operand order), so both give bit-identical results; the interpreter
+ * operand order), so both give bit-identical results; kernels with a transcendental op (exp, log, log1p, sin, cos,
+ * expm1, tanh, σ) are left to the interpreter (see {@link #TRANSCENDENTAL}); the interpreter
  * still runs the tail shorter than one vector and the kernels whose broadcasts a vector cannot read in place.
  *
  * <p>A leaf {@code src[(i / div) % mod]} is read as
@@ -76,6 +79,16 @@ final class SimdCodegen {
     }
 
     private static final Map<String, Body> CACHE = new ConcurrentHashMap<>();
+
+    /**
+     * Ops whose kernels stay with the interpreter: {@link VectorMath}'s sequences are too long for C2 to inline
+     * reliably into a generated loop (once such a method has been compiled on its own, C2 declines to inline it, and
+     * the vectors passed to it are then boxed: a training step allocated), so they run as {@link VectorMath}'s own
+     * array loops, through the interpreter's chunks. Emitting the sequences inline here, as bytecode, is the way to
+     * bring them back.
+     */
+    private static final Set<Op> TRANSCENDENTAL = EnumSet.of(Op.EXP, Op.LOG, Op.LOG1P, Op.SIN, Op.COS, Op.EXPM1,
+            Op.TANH, Op.LOGISTIC);
 
     /**
      * The compiled form of {@code expr} writing {@code outSlot}, or null where the interpreter must run it: codegen
@@ -134,6 +147,9 @@ final class SimdCodegen {
                 key.append(k.name().charAt(0));
             }
             case Expr.Apply a -> {
+                if (TRANSCENDENTAL.contains(a.op())) {
+                    return false;
+                }
                 key.append(a.op().ordinal()).append('(');
                 for (Expr arg : a.args()) {
                     if (!describe(arg, size, lanes, leaves, key)) {
@@ -177,8 +193,6 @@ final class SimdCodegen {
         final MethodTypeDesc binaryS;
         final MethodTypeDesc unary0;
         final MethodTypeDesc lanewise;
-        final MethodTypeDesc fmaS;
-        final MethodTypeDesc fmaV;
         final MethodTypeDesc compareS;
         final MethodTypeDesc compareV;
         final MethodTypeDesc blend;
@@ -196,8 +210,6 @@ final class SimdCodegen {
             binaryS = type(vecClass, "add", elem);
             unary0 = type(vecClass, "neg");
             lanewise = type(vecClass, "lanewise", VectorOperators.Unary.class);
-            fmaS = type(vecClass, "fma", elem, elem);
-            fmaV = type(vecClass, "fma", Vector.class, Vector.class);
             compareS = type(vecClass, "compare", VectorOperators.Comparison.class, elem);
             compareV = type(vecClass, "compare", VectorOperators.Comparison.class, Vector.class);
             blend = type(vecClass, "blend", Vector.class, VectorMask.class);
@@ -398,10 +410,6 @@ final class SimdCodegen {
                     emit(args[0]);
                     call0("neg");
                 }
-                case EXP -> lanewise(args[0], "EXP");
-                case LOG -> lanewise(args[0], "LOG");
-                case LOG1P -> lanewise(args[0], "LOG1P");
-                case SIN -> lanewise(args[0], "SIN");
                 case SQRT -> lanewise(args[0], "SQRT");
                 case RECIPROCAL -> {
                     broadcast(1);
@@ -435,166 +443,8 @@ final class SimdCodegen {
                     cb.aload(y).aload(mask);
                     cb.invokevirtual(f.vec, "blend", f.blend);
                 }
-                case TANH -> {
-                    emit(args[0]);
-                    tanh();
-                }
-                case EXPM1 -> {
-                    emit(args[0]);
-                    expm1();
-                }
-                case LOGISTIC -> {
-                    emit(args[0]);
-                    logistic();
-                }
                 default -> throw new IllegalStateException("not a fusable op: " + op);
             }
-        }
-
-        /** tanh of the vector on the stack: the steps of {@code SimdF64.kTanh}, one for one. */
-        private void tanh() {
-            int v = store();
-            int z2 = local(1);
-            cb.aload(v).aload(v);
-            callV("mul");
-            cb.astore(z2);
-            int p = local(1); // z2.fma(P0, P1).fma(z2, P2)
-            cb.aload(z2);
-            fmaS(SimdF64.TANH_P0, SimdF64.TANH_P1);
-            cb.aload(z2);
-            broadcast(SimdF64.TANH_P2);
-            fmaV();
-            cb.astore(p);
-            int q = local(1); // z2.add(Q0).fma(z2, Q1).fma(z2, Q2)
-            cb.aload(z2);
-            scalarOp("add", SimdF64.TANH_Q0);
-            cb.aload(z2);
-            broadcast(SimdF64.TANH_Q1);
-            fmaV();
-            cb.aload(z2);
-            broadcast(SimdF64.TANH_Q2);
-            fmaV();
-            cb.astore(q);
-            int small = local(1); // v.mul(z2).mul(p.div(q)).add(v)
-            cb.aload(v).aload(z2);
-            callV("mul");
-            cb.aload(p).aload(q);
-            callV("div");
-            callV("mul");
-            cb.aload(v);
-            callV("add");
-            cb.astore(small);
-            int a = local(1);
-            cb.aload(v);
-            call0("abs");
-            cb.astore(a);
-            int e = local(1); // a.mul(-2).max(EXP_MIN).lanewise(EXP)
-            cb.aload(a);
-            scalarOp("mul", -2);
-            scalarOp("max", expMin());
-            unaryOperator("EXP");
-            cb.invokevirtual(f.vec, "lanewise", f.lanewise);
-            cb.astore(e);
-            int big = local(1); // e.neg().add(1).div(e.add(1))
-            cb.aload(e);
-            call0("neg");
-            scalarOp("add", 1);
-            cb.aload(e);
-            scalarOp("add", 1);
-            callV("div");
-            cb.astore(big);
-            cb.aload(big).aload(big); // big.blend(big.neg(), v.compare(LT, 0))
-            call0("neg");
-            cb.aload(v);
-            comparison("LT");
-            constant(0);
-            cb.invokevirtual(f.vec, "compare", f.compareS);
-            cb.invokevirtual(f.vec, "blend", f.blend);
-            cb.astore(big);
-            cb.aload(big).aload(small); // big.blend(small, a.compare(LT, 0.625))
-            cb.aload(a);
-            comparison("LT");
-            constant(0.625);
-            cb.invokevirtual(f.vec, "compare", f.compareS);
-            cb.invokevirtual(f.vec, "blend", f.blend);
-        }
-
-        /** σ of the vector on the stack: the steps of {@code SimdF64.kLogistic}, one for one. */
-        private void logistic() {
-            int v = store();
-            int e = local(1); // v.abs().neg().max(EXP_MIN).lanewise(EXP)
-            cb.aload(v);
-            call0("abs");
-            call0("neg");
-            scalarOp("max", expMin());
-            unaryOperator("EXP");
-            cb.invokevirtual(f.vec, "lanewise", f.lanewise);
-            cb.astore(e);
-            int r = local(1); // one.div(e.add(1))
-            broadcast(1);
-            cb.aload(e);
-            scalarOp("add", 1);
-            callV("div");
-            cb.astore(r);
-            cb.aload(r).aload(e).aload(r); // r.blend(e.mul(r), v.compare(LT, 0))
-            callV("mul");
-            cb.aload(v);
-            comparison("LT");
-            constant(0);
-            cb.invokevirtual(f.vec, "compare", f.compareS);
-            cb.invokevirtual(f.vec, "blend", f.blend);
-            broadcast(0); // .blend(0, v.compare(LT, EXP_MIN))
-            cb.aload(v);
-            comparison("LT");
-            constant(expMin());
-            cb.invokevirtual(f.vec, "compare", f.compareS);
-            cb.invokevirtual(f.vec, "blend", f.blend);
-        }
-
-        /** expm1 of the vector on the stack: the steps of {@code SimdF64.kExpm1}, one for one. */
-        private void expm1() {
-            int v = store();
-            int xx = local(1);
-            cb.aload(v).aload(v);
-            callV("mul");
-            cb.astore(xx);
-            int r = local(1); // v.mul(xx.fma(P0, P1).fma(xx, P2))
-            cb.aload(v).aload(xx);
-            fmaS(SimdF64.EXPM1_P0, SimdF64.EXPM1_P1);
-            cb.aload(xx);
-            broadcast(SimdF64.EXPM1_P2);
-            fmaV();
-            callV("mul");
-            cb.astore(r);
-            int q = local(1); // xx.fma(Q0, Q1).fma(xx, Q2).fma(xx, Q3)
-            cb.aload(xx);
-            fmaS(SimdF64.EXPM1_Q0, SimdF64.EXPM1_Q1);
-            cb.aload(xx);
-            broadcast(SimdF64.EXPM1_Q2);
-            fmaV();
-            cb.aload(xx);
-            broadcast(SimdF64.EXPM1_Q3);
-            fmaV();
-            cb.astore(q);
-            int small = local(1); // r.div(q.sub(r)); small.add(small)
-            cb.aload(r).aload(q).aload(r);
-            callV("sub");
-            callV("div");
-            cb.astore(small);
-            cb.aload(small).aload(small);
-            callV("add");
-            cb.astore(small);
-            cb.aload(v); // v.max(EXP_MIN).lanewise(EXP).sub(1).blend(small, v.abs().compare(LE, 0.5))
-            scalarOp("max", expMin());
-            unaryOperator("EXP");
-            cb.invokevirtual(f.vec, "lanewise", f.lanewise);
-            scalarOp("sub", 1);
-            cb.aload(small).aload(v);
-            call0("abs");
-            comparison("LE");
-            constant(0.5);
-            cb.invokevirtual(f.vec, "compare", f.compareS);
-            cb.invokevirtual(f.vec, "blend", f.blend);
         }
 
         // ---------------------------------------------------------------- helpers
@@ -603,11 +453,6 @@ final class SimdCodegen {
             int l = local(1);
             cb.astore(l);
             return l;
-        }
-
-        /** {@code SimdF64.EXP_MIN} or {@code SimdF32.EXP_MIN}, the least argument the kernels take the exp of. */
-        private double expMin() {
-            return f.f64 ? SimdF64.EXP_MIN : SimdF32.EXP_MIN;
         }
 
         private void species() {
@@ -648,21 +493,6 @@ final class SimdCodegen {
 
         private void callV(String name) {
             cb.invokevirtual(f.vec, name, f.binaryV);
-        }
-
-        private void scalarOp(String name, double v) {
-            constant(v);
-            cb.invokevirtual(f.vec, name, f.binaryS);
-        }
-
-        private void fmaS(double b, double c) {
-            constant(b);
-            constant(c);
-            cb.invokevirtual(f.vec, "fma", f.fmaS);
-        }
-
-        private void fmaV() {
-            cb.invokevirtual(f.vec, "fma", f.fmaV);
         }
     }
 }

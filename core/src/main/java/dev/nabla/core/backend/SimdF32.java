@@ -64,7 +64,11 @@ final class SimdF32 {
     // its vectors stay in registers whatever other kernels the program has run. (One big switch, compiled with
     // all its arms hot, made C2 give up eliminating vector boxes: the step allocated.)
 
-    /** {@code out[oo + i] = op(x[xo + i], y[yo + i], z[zo + i])} for {@code i < bound}, a multiple of L. */
+    /**
+     * {@code out[oo + i] = op(x[xo + i], y[yo + i], z[zo + i])} for {@code i < bound}, a multiple of L and at most
+     * {@link #CHUNK}; the unary EXPM1, TANH and LOGISTIC get a scratch array of CHUNK elements as y, where they
+     * stage the arguments and values of their exp ({@link VectorMath} takes arrays, see there).
+     */
     @FunctionalInterface
     interface Kernel {
         void run(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo, int bound);
@@ -78,6 +82,7 @@ final class SimdF32 {
             case LOG -> SimdF32::kLog;
             case LOG1P -> SimdF32::kLog1P;
             case SIN -> SimdF32::kSin;
+            case COS -> SimdF32::kCos;
             case TANH -> SimdF32::kTanh;
             case LOGISTIC -> SimdF32::kLogistic;
             case SQRT -> SimdF32::kSqrt;
@@ -101,16 +106,16 @@ final class SimdF32 {
 
     private static void kExp(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
                                 int bound) {
-        int i = 0;
-        for (; i < bound; i += L) {
-            FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(out, oo + i);
-        }
+        VectorMath.exp(x, xo, out, oo, bound);
     }
 
     private static void kExpm1(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
                                 int bound) {
-        int i = 0;
-        for (; i < bound; i += L) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).max(EXP_MIN).intoArray(y, i);
+        }
+        VectorMath.exp(y, 0, y, 0, bound);
+        for (int i = 0; i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xo + i);
             FloatVector xx = v.mul(v);
             FloatVector r = v.mul(xx.fma(EXPM1_P0, EXPM1_P1).fma(xx, FloatVector.broadcast(S, EXPM1_P2)));
@@ -118,39 +123,38 @@ final class SimdF32 {
                     .fma(xx, FloatVector.broadcast(S, EXPM1_Q3));
             FloatVector small = r.div(q.sub(r));
             small = small.add(small);
-            FloatVector big = v.max(EXP_MIN).lanewise(VectorOperators.EXP).sub((float) 1);
+            FloatVector big = FloatVector.fromArray(S, y, i).sub((float) 1);
             big.blend(small, v.abs().compare(VectorOperators.LE, (float) 0.5)).intoArray(out, oo + i);
         }
     }
 
     private static void kLog(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
                                 int bound) {
-        int i = 0;
-        for (; i < bound; i += L) {
-            FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG).intoArray(out, oo + i);
-        }
+        VectorMath.log(x, xo, out, oo, bound);
     }
 
     private static void kLog1P(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
                                 int bound) {
-        int i = 0;
-        for (; i < bound; i += L) {
-            FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG1P).intoArray(out, oo + i);
-        }
+        VectorMath.log1p(x, xo, out, oo, bound);
     }
 
     private static void kSin(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
                                 int bound) {
-        int i = 0;
-        for (; i < bound; i += L) {
-            FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.SIN).intoArray(out, oo + i);
-        }
+        VectorMath.sin(x, xo, out, oo, bound);
+    }
+
+    private static void kCos(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
+                                int bound) {
+        VectorMath.cos(x, xo, out, oo, bound);
     }
 
     private static void kTanh(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
                                 int bound) {
-        int i = 0;
-        for (; i < bound; i += L) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).abs().mul((float) -2).max(EXP_MIN).intoArray(y, i);
+        }
+        VectorMath.exp(y, 0, y, 0, bound);
+        for (int i = 0; i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xo + i);
             FloatVector z2 = v.mul(v);
             FloatVector p = z2.fma(TANH_P0, TANH_P1).fma(z2, FloatVector.broadcast(S, TANH_P2));
@@ -158,7 +162,7 @@ final class SimdF32 {
                     .fma(z2, FloatVector.broadcast(S, TANH_Q2));
             FloatVector small = v.mul(z2).mul(p.div(q)).add(v);
             FloatVector a = v.abs();
-            FloatVector e = a.mul((float) -2).max(EXP_MIN).lanewise(VectorOperators.EXP);
+            FloatVector e = FloatVector.fromArray(S, y, i);
             FloatVector big = e.neg().add((float) 1).div(e.add((float) 1));
             big = big.blend(big.neg(), v.compare(VectorOperators.LT, (float) 0));
             big.blend(small, a.compare(VectorOperators.LT, (float) 0.625)).intoArray(out, oo + i);
@@ -167,11 +171,14 @@ final class SimdF32 {
 
     private static void kLogistic(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo,
                                 int bound) {
-        int i = 0;
         FloatVector one = FloatVector.broadcast(S, (float) 1);
-        for (; i < bound; i += L) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).abs().neg().max(EXP_MIN).intoArray(y, i);
+        }
+        VectorMath.exp(y, 0, y, 0, bound);
+        for (int i = 0; i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xo + i);
-            FloatVector e = v.abs().neg().max(EXP_MIN).lanewise(VectorOperators.EXP);
+            FloatVector e = FloatVector.fromArray(S, y, i);
             FloatVector r = one.div(e.add((float) 1));
             r = r.blend(e.mul(r), v.compare(VectorOperators.LT, (float) 0));
             r.blend((float) 0, v.compare(VectorOperators.LT, EXP_MIN)).intoArray(out, oo + i);
@@ -373,10 +380,13 @@ final class SimdF32 {
         final Object[] buf;
         final int outSlot;
         final Kernel kernel;
+        /** Per thread, the arguments and values of the exp inside expm1, tanh and σ (their kernels' y). */
+        final float[][] stage;
 
-        Apply(Op op, Node[] args, float[][] scratch, Object[] buf, int outSlot) {
+        Apply(Op op, Node[] args, float[][] scratch, Object[] buf, int outSlot, int threads) {
             this.op = op;
             this.kernel = kernel(op);
+            this.stage = op == Op.EXPM1 || op == Op.TANH || op == Op.LOGISTIC ? new float[threads][CHUNK] : null;
             this.a = args[0];
             this.b = args.length > 1 ? args[1] : null;
             this.c = args.length > 2 ? args[2] : null;
@@ -408,7 +418,7 @@ final class SimdF32 {
             int oo = offset(start);
             float[] x = a.array(tid);
             int xo = a.offset(start);
-            float[] y = b == null ? null : b.array(tid);
+            float[] y = b == null ? stage == null ? null : stage[tid] : b.array(tid);
             int yo = b == null ? 0 : b.offset(start);
             float[] z = c == null ? null : c.array(tid);
             int zo = c == null ? 0 : c.offset(start);
@@ -416,9 +426,25 @@ final class SimdF32 {
             kernel.run(x, xo, y, yo, z, zo, out, oo, bound);
             int i;
             for (i = bound; i < len; i++) {
-                out[oo + i] = (float) ScalarOps.apply(op, x[xo + i], y == null ? 0 : y[yo + i], z == null ? 0 : z[zo + i]);
+                out[oo + i] = tail(op, x[xo + i], y == null ? 0 : y[yo + i], z == null ? 0 : z[zo + i]);
             }
         }
+    }
+
+    /**
+     * One element of the tail shorter than a vector: {@link VectorMath}'s scalar twins for its functions, so that
+     * every element rounds as the vector lanes do whatever its position; {@link ScalarOps} (rounded to the dtype)
+     * for the other ops.
+     */
+    private static float tail(Op op, float a, float b, float c) {
+        return switch (op) {
+            case EXP -> VectorMath.exp(a);
+            case LOG -> VectorMath.log(a);
+            case LOG1P -> VectorMath.log1p(a);
+            case SIN -> VectorMath.sin(a);
+            case COS -> VectorMath.cos(a);
+            default -> (float) ScalarOps.apply(op, a, b, c);
+        };
     }
 
     /**
@@ -450,7 +476,7 @@ final class SimdF32 {
                     for (int i = 0; i < args.length; i++) {
                         args[i] = build(a.args()[i], buf, outSlot, false, threads, size);
                     }
-                    yield new Apply(a.op(), args, root ? null : new float[threads][CHUNK], buf, outSlot);
+                    yield new Apply(a.op(), args, root ? null : new float[threads][CHUNK], buf, outSlot, threads);
                 }
             };
         }

@@ -137,6 +137,7 @@ record FusedCode(int[] code, int length, int[] buffers, double[] consts) {
             case EXP -> Kernels.EXP;
             case LOG -> Kernels.LOG;
             case SIN -> Kernels.SIN;
+            case COS -> Kernels.COS;
             case SQRT -> Kernels.SQRT;
             case RECIPROCAL -> Kernels.RECIPROCAL;
             case EXPM1 -> Kernels.EXPM1;

@@ -53,6 +53,7 @@ final class Kernels {
     static final int LESS = 15;
     static final int WHERE = 16;
     static final int LOGISTIC = 17;
+    static final int COS = 18;
 
     private Kernels() {
     }
@@ -127,6 +128,8 @@ final class Kernels {
                     v = TornadoMath.log(r[x]);
                 } else if (op == SIN) {
                     v = TornadoMath.sin(r[x]);
+                } else if (op == COS) {
+                    v = TornadoMath.cos(r[x]);
                 } else if (op == SQRT) {
                     v = TornadoMath.sqrt(r[x]);
                 } else if (op == RECIPROCAL) {
@@ -333,6 +336,8 @@ final class Kernels {
                     v = TornadoMath.log(r[x]);
                 } else if (op == SIN) {
                     v = TornadoMath.sin(r[x]);
+                } else if (op == COS) {
+                    v = TornadoMath.cos(r[x]);
                 } else if (op == SQRT) {
                     v = TornadoMath.sqrt(r[x]);
                 } else if (op == RECIPROCAL) {

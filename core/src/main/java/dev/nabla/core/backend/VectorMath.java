@@ -1,0 +1,731 @@
+package dev.nabla.core.backend;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * exp, log, log1p, sin and cos as fixed sequences of IEEE operations, for {@link DoubleVector} and
+ * {@link FloatVector} lanes, each with a scalar twin ({@code double} and {@code float}) that performs the same
+ * operations in the same order and so returns the same bits as every lane.
+ *
+ * <p><b>Why.</b> The Vector API's {@code EXP}, {@code LOG}, {@code LOG1P} and {@code SIN} are {@code Math} calls lane
+ * by lane until C2 compiles the kernel, and a different (SVML) implementation after, so a plan's results changed in
+ * the last bits between runs of the JVM and between interpreted and compiled kernels. The functions here use only
+ * +, −, ×, ÷, fused multiply-add (exactly rounded, {@code Math.fma} and the lanewise {@code fma} alike),
+ * min/max, comparisons and blends, bit operations and exact integer/float reinterpretations: each rounds the same in
+ * the interpreter, C1 and C2, on every x86 or ARM CPU. The one scalar call, {@link StrictMath} for sin/cos of
+ * arguments beyond {@link #TRIG_MAX_F64}/{@link #TRIG_MAX_F32}, is fdlibm in Java, also deterministic. Special values
+ * (NaN, ±∞, ±0, subnormals, overflow, underflow) give what {@link Math} gives.
+ *
+ * <p><b>exp</b> (Cody–Waite): {@code k = round(x/ln 2)} by adding {@code 1.5·2⁵²} (2²³ in float) to
+ * {@code fma(x, log₂e, ·)}, {@code r = x − k·ln2_hi − k·ln2_lo} (two fused steps; {@code |r| ≤ ½ ln 2 + ε}), the
+ * Taylor polynomial of {@code eʳ} to degree 13 (float: 7) in Horner form, whose first omitted term is below
+ * {@code 0.347¹⁴/14! = 4·10⁻¹⁸} (float {@code 0.347⁸/8! = 5·10⁻⁹}), then the scaling by {@code 2ᵏ = 2^⌊k/2⌋ · 2^{k−⌊k/2⌋}}
+ * built from exponent bits: two factors so that k down to −1076 (subnormal results, rounded once by the last
+ * product) and up to 1024 (overflow to ∞) need no branch. x is first clamped to [−746, 710] ([−104, 89]), outside
+ * which the result is 0 or ∞ anyway; NaN passes through the clamp.
+ *
+ * <p><b>log</b>: fdlibm's {@code e_log.c} (Sun, 1993; FreeBSD's {@code e_logf.c} coefficients in float):
+ * {@code x = 2ᵏ·m}, {@code m ∈ [√2/2, √2)}, {@code f = m − 1}, {@code s = f/(2 + f)},
+ * {@code ln(1 + f) = f − s(f − R(s))} with R a minimax polynomial, {@code ln x = k·ln2_hi − ((f²/2 − (s(f²/2 + R) +
+ * k·ln2_lo)) − f)}, fdlibm's bound below 1 ulp. Subnormal x are scaled by 2⁵⁴ (2²⁵) first.
+ *
+ * <p><b>log1p</b>: fdlibm's {@code s_log1p.c} structure: {@code u = 1 + x} rounded, its rounding error
+ * {@code e = (1 − u) + x} (or {@code (x − u) + 1} for x &gt; 1, Fast2Sum, exact), the log of u as above with
+ * {@code c = e/u} added to the low part ({@code ln(u + e) = ln u + e/u + O(e²)}); where u's exponent is 0
+ * ({@code x ∈ [√2/2 − 1, √2 − 1)}) {@code f = x} exactly and c = 0.
+ *
+ * <p><b>sin, cos</b>: {@code q = round(2x/π)} (the same rounding trick), {@code r = x − q·π/2} with π/2 split in
+ * three doubles (floats) {@code P1 + P2 + P3} and three fused steps. The first is exact (for q ≠ 0, x ≥ π/4 is a
+ * multiple of 2⁻⁵³ and so is {@code q·P1}, and |r| &lt; 1); the second is exact whenever {@code |r| < 2⁻⁵³}
+ * ({@code q·P2} is a multiple of 2⁻¹⁰⁶), so cancellation never meets a rounded value, and r carries at most two
+ * roundings of ½ ulp of itself. P1 + P2 + P3 is π/2 within 2⁻¹⁶³ (float 2⁻⁷⁵), so for {@code |x| ≤ 2³⁰} the
+ * truncation is at most 2⁻¹³³ absolute, against |r| ≥ 2⁻⁶¹ for every double (the worst case of Muller,
+ * Elementary Functions, ch. 11): r is within about 1 ulp of itself. Then fdlibm's {@code __kernel_sin} and
+ * {@code __kernel_cos} (FreeBSD {@code k_sin.c}, {@code k_cos.c}: minimax of degree 13 and 14, error below 2⁻⁵⁸ on
+ * [−π/4, π/4], the cos as {@code w + (((1 − w) − z/2) + z·z·C(z))}, {@code w = 1 − z/2}, which recovers the
+ * rounding of w); in float, the Taylor polynomials to degree 9 and 10 (first omitted terms below 2·10⁻⁹ and
+ * 10⁻¹⁰). The quadrant {@code q mod 4} picks the polynomial and the sign. For float the fast path stops at 2¹⁶
+ * (the same argument, with P1 exact to 2⁻²⁴ and q·P2 a multiple of 2⁻⁴⁸; sampled, not exhaustively checked:
+ * {@code VectorMathFunctionsTest} measures 1.4 ulps). Beyond the bounds (and for ±∞), lanes take {@code StrictMath}
+ * (float: the double result rounded).
+ */
+final class VectorMath {
+    private VectorMath() {
+    }
+
+    /** The species of every vector these methods take and return (that of {@link SimdF64} and {@link SimdF32}). */
+    static final VectorSpecies<Double> SD = DoubleVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> SF = FloatVector.SPECIES_PREFERRED;
+
+    // ------------------------------------------------------------------ float64 constants
+
+    private static final double SHIFT = 0x1.8p52;
+    private static final double LOG2E = 1.4426950408889634;
+    /** fdlibm's ln 2 split: the high part has 32 trailing zero bits, so {@code k·LN2_HI} is exact for |k| &lt; 2²⁰. */
+    private static final double LN2_HI = 6.93147180369123816490e-01;
+    private static final double LN2_LO = 1.90821492927058770002e-10;
+    private static final double EXP_LO = -746;
+    private static final double EXP_HI = 710;
+    private static final double E2 = 1.0 / 2;
+    private static final double E3 = 1.0 / 6;
+    private static final double E4 = 1.0 / 24;
+    private static final double E5 = 1.0 / 120;
+    private static final double E6 = 1.0 / 720;
+    private static final double E7 = 1.0 / 5040;
+    private static final double E8 = 1.0 / 40320;
+    private static final double E9 = 1.0 / 362880;
+    private static final double E10 = 1.0 / 3628800;
+    private static final double E11 = 1.0 / 39916800;
+    private static final double E12 = 1.0 / 479001600;
+    private static final double E13 = 1.0 / 6227020800.0;
+
+    private static final double TWO54 = 0x1p54;
+    private static final double SQRT2 = 1.4142135623730951;
+    private static final double LG1 = 6.666666666666735130e-01;
+    private static final double LG2 = 3.999999999940941908e-01;
+    private static final double LG3 = 2.857142874366239149e-01;
+    private static final double LG4 = 2.222219843214978396e-01;
+    private static final double LG5 = 1.818357216161805012e-01;
+    private static final double LG6 = 1.531383769920937332e-01;
+    private static final double LG7 = 1.479819860511658591e-01;
+    /** {@code 2⁵² + 1023}: the biased exponent e, or'ed into the mantissa of 2⁵², reads as {@code 2⁵² + e}. */
+    private static final double EXP_BIAS = 0x1p52 + 1023;
+
+    /** The largest |x| whose sin and cos take the Cody–Waite reduction (see the class comment). */
+    static final double TRIG_MAX_F64 = 0x1p30;
+    private static final double TWO_OVER_PI = 0.6366197723675814;
+    private static final double P1 = 1.5707963267948966;
+    private static final double P2 = 6.123233995736766E-17;
+    private static final double P3 = -1.4973849048591698E-33;
+    private static final double S1 = -1.66666666666666324348e-01;
+    private static final double S2 = 8.33333333332248946124e-03;
+    private static final double S3 = -1.98412698298579493134e-04;
+    private static final double S4 = 2.75573137070700676789e-06;
+    private static final double S5 = -2.50507602534068634195e-08;
+    private static final double S6 = 1.58969099521155010221e-10;
+    private static final double C1 = 4.16666666666666019037e-02;
+    private static final double C2 = -1.38888888888741095749e-03;
+    private static final double C3 = 2.48015872894767294178e-05;
+    private static final double C4 = -2.75573143513906633035e-07;
+    private static final double C5 = 2.08757232129817482790e-09;
+    private static final double C6 = -1.13596475577881948265e-11;
+
+    // ------------------------------------------------------------------ float32 constants
+
+    private static final float SHIFT_F = 0x1.8p23f;
+    private static final float LOG2E_F = 1.442695f;
+    /** ln 2 split for float: the high part has 9 trailing zero bits. */
+    private static final float LN2_HI_F = 0.693145751953125f;
+    private static final float LN2_LO_F = 1.4286068E-6f;
+    private static final float EXP_LO_F = -104;
+    private static final float EXP_HI_F = 89;
+    private static final float E2F = 1.0f / 2;
+    private static final float E3F = 1.0f / 6;
+    private static final float E4F = 1.0f / 24;
+    private static final float E5F = 1.0f / 120;
+    private static final float E6F = 1.0f / 720;
+    private static final float E7F = 1.0f / 5040;
+
+    private static final float TWO25_F = 0x1p25f;
+    private static final float SQRT2_F = 1.4142135f;
+    /** FreeBSD e_logf.c: {@code |(log(1+s) − log(1−s))/s − Lg(s)| < 2⁻³⁴·²⁴} for {@code |s| ≤ 0.1716}. */
+    private static final float LG1_F = 0xaaaaaa.0p-24f;
+    private static final float LG2_F = 0xccce13.0p-25f;
+    private static final float LG3_F = 0x91e9ee.0p-25f;
+    private static final float LG4_F = 0xf89e26.0p-26f;
+    private static final float LN2_HI_LOG_F = 6.9313812256e-01f;
+    private static final float LN2_LO_LOG_F = 9.0580006145e-06f;
+    private static final float EXP_BIAS_F = 0x1p23f + 127;
+
+    /** The largest |x| whose float sin and cos take the Cody–Waite reduction. */
+    static final float TRIG_MAX_F32 = 0x1p16f;
+    private static final float TWO_OVER_PI_F = 0.63661975f;
+    private static final float P1_F = 0x1.921fb6p0f;
+    private static final float P2_F = -0x1.777a5cp-25f;
+    private static final float P3_F = -0x1.ee59dap-50f;
+    private static final float S1_F = -1.0f / 6;
+    private static final float S2_F = 1.0f / 120;
+    private static final float S3_F = -1.0f / 5040;
+    private static final float S4_F = 1.0f / 362880;
+    private static final float C1_F = 1.0f / 24;
+    private static final float C2_F = -1.0f / 720;
+    private static final float C3_F = 1.0f / 40320;
+    private static final float C4_F = -1.0f / 3628800;
+
+    // ================================================================== float64, scalar
+
+    /** eˣ (see the class comment), within 1 ulp; the same bits as every lane of {@link #exp(DoubleVector)}. */
+    static double exp(double x) {
+        double xc = Math.min(Math.max(x, EXP_LO), EXP_HI);
+        double t = Math.fma(xc, LOG2E, SHIFT);
+        double k = t - SHIFT;
+        double r = Math.fma(-k, LN2_HI, xc);
+        r = Math.fma(-k, LN2_LO, r);
+        double p = Math.fma(E13, r, E12);
+        p = Math.fma(p, r, E11);
+        p = Math.fma(p, r, E10);
+        p = Math.fma(p, r, E9);
+        p = Math.fma(p, r, E8);
+        p = Math.fma(p, r, E7);
+        p = Math.fma(p, r, E6);
+        p = Math.fma(p, r, E5);
+        p = Math.fma(p, r, E4);
+        p = Math.fma(p, r, E3);
+        p = Math.fma(p, r, E2);
+        p = Math.fma(p, r, 1);
+        p = Math.fma(p, r, 1);
+        long kl = Double.doubleToRawLongBits(t) - Double.doubleToRawLongBits(SHIFT);
+        long k1 = kl >> 1;
+        long k2 = kl - k1;
+        double s1 = Double.longBitsToDouble((k1 + 1023) << 52);
+        double s2 = Double.longBitsToDouble((k2 + 1023) << 52);
+        return p * s1 * s2;
+    }
+
+    /** ln x (see the class comment), within 1 ulp; the same bits as every lane of {@link #log(DoubleVector)}. */
+    static double log(double x) {
+        boolean sub = x < Double.MIN_NORMAL;
+        double xs = sub ? x * TWO54 : x;
+        long bits = Double.doubleToRawLongBits(xs);
+        double dk = Double.longBitsToDouble((bits >>> 52) | 0x4330_0000_0000_0000L) - EXP_BIAS;
+        dk = sub ? dk - 54 : dk;
+        double m = Double.longBitsToDouble((bits & 0x000F_FFFF_FFFF_FFFFL) | 0x3FF0_0000_0000_0000L);
+        boolean big = m > SQRT2;
+        m = big ? m * 0.5 : m;
+        dk = big ? dk + 1 : dk;
+        double f = m - 1;
+        double v = logTail(f, dk, 0);
+        return x < 0 ? Double.NaN : x == 0 ? Double.NEGATIVE_INFINITY : x == Double.POSITIVE_INFINITY || x != x ? x : v;
+    }
+
+    /** fdlibm's {@code k·ln2_hi − ((f²/2 − (s(f²/2 + R) + (k·ln2_lo + c))) − f)}. */
+    private static double logTail(double f, double dk, double c) {
+        double s = f / (f + 2);
+        double z = s * s;
+        double w = z * z;
+        double t1 = w * Math.fma(w, Math.fma(w, LG6, LG4), LG2);
+        double t2 = z * Math.fma(w, Math.fma(w, Math.fma(w, LG7, LG5), LG3), LG1);
+        double rr = t2 + t1;
+        double hfsq = 0.5 * f * f;
+        double lo = Math.fma(dk, LN2_LO, c);
+        return Math.fma(dk, LN2_HI, -((hfsq - Math.fma(s, hfsq + rr, lo)) - f));
+    }
+
+    /** ln(1 + x) (see the class comment); the same bits as every lane of {@link #log1p(DoubleVector)}. */
+    static double log1p(double x) {
+        double u = 1 + x;
+        double e = x > 1 ? (x - u) + 1 : (1 - u) + x;
+        double c = e / u;
+        long bits = Double.doubleToRawLongBits(u);
+        double dk = Double.longBitsToDouble((bits >>> 52) | 0x4330_0000_0000_0000L) - EXP_BIAS;
+        double m = Double.longBitsToDouble((bits & 0x000F_FFFF_FFFF_FFFFL) | 0x3FF0_0000_0000_0000L);
+        boolean big = m > SQRT2;
+        m = big ? m * 0.5 : m;
+        dk = big ? dk + 1 : dk;
+        boolean k0 = dk == 0;
+        double f = k0 ? x : m - 1;
+        c = k0 ? 0 : c;
+        double v = logTail(f, dk, c);
+        return x < -1 ? Double.NaN : x == -1 ? Double.NEGATIVE_INFINITY
+                : x == Double.POSITIVE_INFINITY || x != x || x == 0 ? x : v;
+    }
+
+    /** sin x (see the class comment); the same bits as every lane of {@link #sin(DoubleVector)}. */
+    static double sin(double x) {
+        if (Math.abs(x) > TRIG_MAX_F64) {
+            return StrictMath.sin(x);
+        }
+        double t = Math.fma(x, TWO_OVER_PI, SHIFT);
+        double q = t - SHIFT;
+        double r = Math.fma(-q, P1, x);
+        r = Math.fma(-q, P2, r);
+        r = Math.fma(-q, P3, r);
+        double z = r * r;
+        long n = Double.doubleToRawLongBits(t);
+        double v = (n & 1) != 0 ? cosPoly(z) : sinPoly(r, z);
+        v = (n & 2) != 0 ? -v : v;
+        return x == 0 ? x : v;
+    }
+
+    /** cos x (see the class comment); the same bits as every lane of {@link #cos(DoubleVector)}. */
+    static double cos(double x) {
+        if (Math.abs(x) > TRIG_MAX_F64) {
+            return StrictMath.cos(x);
+        }
+        double t = Math.fma(x, TWO_OVER_PI, SHIFT);
+        double q = t - SHIFT;
+        double r = Math.fma(-q, P1, x);
+        r = Math.fma(-q, P2, r);
+        r = Math.fma(-q, P3, r);
+        double z = r * r;
+        long n = Double.doubleToRawLongBits(t);
+        double v = (n & 1) == 0 ? cosPoly(z) : sinPoly(r, z);
+        return ((n + 1) & 2) != 0 ? -v : v;
+    }
+
+    private static double sinPoly(double r, double z) {
+        double p = Math.fma(S6, z, S5);
+        p = Math.fma(p, z, S4);
+        p = Math.fma(p, z, S3);
+        p = Math.fma(p, z, S2);
+        p = Math.fma(p, z, S1);
+        return Math.fma(z * r, p, r);
+    }
+
+    private static double cosPoly(double z) {
+        double p = Math.fma(C6, z, C5);
+        p = Math.fma(p, z, C4);
+        p = Math.fma(p, z, C3);
+        p = Math.fma(p, z, C2);
+        p = Math.fma(p, z, C1);
+        double hz = 0.5 * z;
+        double w = 1 - hz;
+        return w + (((1 - w) - hz) + z * (z * p));
+    }
+
+    // ================================================================== float64, vector
+    // Each function is one loop over arrays, its whole sequence written out in the loop body: a vector passed to or
+    // returned from a method C2 does not inline is boxed on the heap, and C2 declines to inline methods of this size
+    // once they have been compiled on their own (measured: a training step then allocated 384 bytes), so no vector
+    // crosses a method boundary here. Lanes beyond the sin/cos bound leave through far(), which boxes, rarely.
+
+    private static final int LD = SD.length();
+    private static final int LF = SF.length();
+
+    /** {@code out[oo + i] = }{@link #exp(double)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void exp(double[] x, int xo, double[] out, int oo, int bound) {
+        for (int i = 0; i < bound; i += LD) {
+            DoubleVector xc = DoubleVector.fromArray(SD, x, xo + i).max(EXP_LO).min(EXP_HI);
+            DoubleVector t = xc.fma(LOG2E, SHIFT);
+            DoubleVector nk = t.sub(SHIFT).neg();
+            DoubleVector r = nk.fma(DoubleVector.broadcast(SD, LN2_HI), xc);
+            r = nk.fma(DoubleVector.broadcast(SD, LN2_LO), r);
+            DoubleVector p = r.fma(E13, E12);
+            p = p.fma(r, DoubleVector.broadcast(SD, E11));
+            p = p.fma(r, DoubleVector.broadcast(SD, E10));
+            p = p.fma(r, DoubleVector.broadcast(SD, E9));
+            p = p.fma(r, DoubleVector.broadcast(SD, E8));
+            p = p.fma(r, DoubleVector.broadcast(SD, E7));
+            p = p.fma(r, DoubleVector.broadcast(SD, E6));
+            p = p.fma(r, DoubleVector.broadcast(SD, E5));
+            p = p.fma(r, DoubleVector.broadcast(SD, E4));
+            p = p.fma(r, DoubleVector.broadcast(SD, E3));
+            p = p.fma(r, DoubleVector.broadcast(SD, E2));
+            p = p.fma(r, DoubleVector.broadcast(SD, 1));
+            p = p.fma(r, DoubleVector.broadcast(SD, 1));
+            LongVector kl = t.viewAsIntegralLanes().sub(Double.doubleToRawLongBits(SHIFT));
+            LongVector k1 = kl.lanewise(VectorOperators.ASHR, 1);
+            LongVector k2 = kl.sub(k1);
+            DoubleVector s1 = k1.add(1023).lanewise(VectorOperators.LSHL, 52).viewAsFloatingLanes();
+            DoubleVector s2 = k2.add(1023).lanewise(VectorOperators.LSHL, 52).viewAsFloatingLanes();
+            p.mul(s1).mul(s2).intoArray(out, oo + i);
+        }
+    }
+
+    /** {@code out[oo + i] = }{@link #log(double)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void log(double[] x, int xo, double[] out, int oo, int bound) {
+        for (int i = 0; i < bound; i += LD) {
+            DoubleVector v = DoubleVector.fromArray(SD, x, xo + i);
+            VectorMask<Double> sub = v.compare(VectorOperators.LT, Double.MIN_NORMAL);
+            LongVector bits = v.blend(v.mul(TWO54), sub).viewAsIntegralLanes();
+            DoubleVector dk = bits.lanewise(VectorOperators.LSHR, 52).or(0x4330_0000_0000_0000L).viewAsFloatingLanes()
+                    .sub(EXP_BIAS);
+            dk = dk.blend(dk.sub(54), sub);
+            DoubleVector m = bits.and(0x000F_FFFF_FFFF_FFFFL).or(0x3FF0_0000_0000_0000L).viewAsFloatingLanes();
+            VectorMask<Double> big = m.compare(VectorOperators.GT, SQRT2);
+            m = m.blend(m.mul(0.5), big);
+            dk = dk.blend(dk.add(1), big);
+            DoubleVector f = m.sub(1);
+            // logTail(f, dk, 0)
+            DoubleVector s = f.div(f.add(2));
+            DoubleVector z = s.mul(s);
+            DoubleVector w = z.mul(z);
+            DoubleVector t1 = w.mul(w.fma(w.fma(LG6, LG4), DoubleVector.broadcast(SD, LG2)));
+            DoubleVector t2 = z.mul(w.fma(w.fma(w.fma(LG7, LG5), DoubleVector.broadcast(SD, LG3)),
+                    DoubleVector.broadcast(SD, LG1)));
+            DoubleVector rr = t2.add(t1);
+            DoubleVector hfsq = f.mul(0.5).mul(f);
+            DoubleVector lo = dk.fma(DoubleVector.broadcast(SD, LN2_LO), DoubleVector.zero(SD));
+            DoubleVector r = dk.fma(DoubleVector.broadcast(SD, LN2_HI), hfsq.sub(s.fma(hfsq.add(rr), lo)).sub(f).neg());
+            r = r.blend(v, v.compare(VectorOperators.EQ, Double.POSITIVE_INFINITY).or(v.compare(VectorOperators.NE, v)));
+            r = r.blend(Double.NEGATIVE_INFINITY, v.compare(VectorOperators.EQ, 0));
+            r.blend(Double.NaN, v.compare(VectorOperators.LT, 0)).intoArray(out, oo + i);
+        }
+    }
+
+    /** {@code out[oo + i] = }{@link #log1p(double)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void log1p(double[] x, int xo, double[] out, int oo, int bound) {
+        DoubleVector one = DoubleVector.broadcast(SD, 1);
+        for (int i = 0; i < bound; i += LD) {
+            DoubleVector v = DoubleVector.fromArray(SD, x, xo + i);
+            DoubleVector u = one.add(v);
+            DoubleVector e = one.sub(u).add(v).blend(v.sub(u).add(1), v.compare(VectorOperators.GT, 1));
+            DoubleVector c = e.div(u);
+            LongVector bits = u.viewAsIntegralLanes();
+            DoubleVector dk = bits.lanewise(VectorOperators.LSHR, 52).or(0x4330_0000_0000_0000L).viewAsFloatingLanes()
+                    .sub(EXP_BIAS);
+            DoubleVector m = bits.and(0x000F_FFFF_FFFF_FFFFL).or(0x3FF0_0000_0000_0000L).viewAsFloatingLanes();
+            VectorMask<Double> big = m.compare(VectorOperators.GT, SQRT2);
+            m = m.blend(m.mul(0.5), big);
+            dk = dk.blend(dk.add(1), big);
+            VectorMask<Double> k0 = dk.compare(VectorOperators.EQ, 0);
+            DoubleVector f = m.sub(1).blend(v, k0);
+            c = c.blend(0, k0);
+            // logTail(f, dk, c)
+            DoubleVector s = f.div(f.add(2));
+            DoubleVector z = s.mul(s);
+            DoubleVector w = z.mul(z);
+            DoubleVector t1 = w.mul(w.fma(w.fma(LG6, LG4), DoubleVector.broadcast(SD, LG2)));
+            DoubleVector t2 = z.mul(w.fma(w.fma(w.fma(LG7, LG5), DoubleVector.broadcast(SD, LG3)),
+                    DoubleVector.broadcast(SD, LG1)));
+            DoubleVector rr = t2.add(t1);
+            DoubleVector hfsq = f.mul(0.5).mul(f);
+            DoubleVector lo = dk.fma(DoubleVector.broadcast(SD, LN2_LO), c);
+            DoubleVector r = dk.fma(DoubleVector.broadcast(SD, LN2_HI), hfsq.sub(s.fma(hfsq.add(rr), lo)).sub(f).neg());
+            r = r.blend(v, v.compare(VectorOperators.EQ, Double.POSITIVE_INFINITY).or(v.compare(VectorOperators.NE, v))
+                    .or(v.compare(VectorOperators.EQ, 0)));
+            r = r.blend(Double.NEGATIVE_INFINITY, v.compare(VectorOperators.EQ, -1));
+            r.blend(Double.NaN, v.compare(VectorOperators.LT, -1)).intoArray(out, oo + i);
+        }
+    }
+
+    /** {@code out[oo + i] = }{@link #sin(double)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void sin(double[] x, int xo, double[] out, int oo, int bound) {
+        trig(x, xo, out, oo, bound, false);
+    }
+
+    /** {@code out[oo + i] = }{@link #cos(double)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void cos(double[] x, int xo, double[] out, int oo, int bound) {
+        trig(x, xo, out, oo, bound, true);
+    }
+
+    private static void trig(double[] x, int xo, double[] out, int oo, int bound, boolean cos) {
+        for (int i = 0; i < bound; i += LD) {
+            DoubleVector v = DoubleVector.fromArray(SD, x, xo + i);
+            DoubleVector t = v.fma(TWO_OVER_PI, SHIFT);
+            DoubleVector q = t.sub(SHIFT).neg();
+            DoubleVector r = q.fma(DoubleVector.broadcast(SD, P1), v);
+            r = q.fma(DoubleVector.broadcast(SD, P2), r);
+            r = q.fma(DoubleVector.broadcast(SD, P3), r);
+            DoubleVector z = r.mul(r);
+            DoubleVector sp = z.fma(S6, S5);
+            sp = sp.fma(z, DoubleVector.broadcast(SD, S4));
+            sp = sp.fma(z, DoubleVector.broadcast(SD, S3));
+            sp = sp.fma(z, DoubleVector.broadcast(SD, S2));
+            sp = sp.fma(z, DoubleVector.broadcast(SD, S1));
+            sp = z.mul(r).fma(sp, r);
+            DoubleVector cp = z.fma(C6, C5);
+            cp = cp.fma(z, DoubleVector.broadcast(SD, C4));
+            cp = cp.fma(z, DoubleVector.broadcast(SD, C3));
+            cp = cp.fma(z, DoubleVector.broadcast(SD, C2));
+            cp = cp.fma(z, DoubleVector.broadcast(SD, C1));
+            DoubleVector hz = z.mul(0.5);
+            DoubleVector w = hz.neg().add(1);
+            cp = w.add(w.neg().add(1).sub(hz).add(z.mul(z.mul(cp))));
+            // quadrant n = q mod 4 (the low bits of t): odd n swaps the polynomials, n + 1 for cos; bit 1 the sign
+            LongVector n = t.viewAsIntegralLanes();
+            if (cos) {
+                n = n.add(1);
+            }
+            LongVector odd = n.lanewise(VectorOperators.LSHL, 63).lanewise(VectorOperators.ASHR, 63);
+            LongVector sign = n.and(2).lanewise(VectorOperators.LSHL, 62);
+            DoubleVector y = cp.viewAsIntegralLanes().and(odd)
+                    .or(sp.viewAsIntegralLanes().lanewise(VectorOperators.AND_NOT, odd))
+                    .lanewise(VectorOperators.XOR, sign).viewAsFloatingLanes();
+            if (!cos) {
+                y = y.blend(v, v.compare(VectorOperators.EQ, 0));
+            }
+            y.intoArray(out, oo + i);
+            if (v.abs().compare(VectorOperators.GT, TRIG_MAX_F64).anyTrue()) {
+                far(x, xo + i, out, oo + i, cos);
+            }
+        }
+    }
+
+    /** The lanes of one vector beyond {@link #TRIG_MAX_F64} by {@link StrictMath}. */
+    private static void far(double[] x, int xo, double[] out, int oo, boolean cos) {
+        for (int j = 0; j < LD; j++) {
+            double a = x[xo + j];
+            if (Math.abs(a) > TRIG_MAX_F64) {
+                out[oo + j] = cos ? StrictMath.cos(a) : StrictMath.sin(a);
+            }
+        }
+    }
+
+    // ================================================================== float32, scalar
+
+    /** eˣ in float (see the class comment); the same bits as every lane of {@link #exp(FloatVector)}. */
+    static float exp(float x) {
+        float xc = Math.min(Math.max(x, EXP_LO_F), EXP_HI_F);
+        float t = Math.fma(xc, LOG2E_F, SHIFT_F);
+        float k = t - SHIFT_F;
+        float r = Math.fma(-k, LN2_HI_F, xc);
+        r = Math.fma(-k, LN2_LO_F, r);
+        float p = Math.fma(E7F, r, E6F);
+        p = Math.fma(p, r, E5F);
+        p = Math.fma(p, r, E4F);
+        p = Math.fma(p, r, E3F);
+        p = Math.fma(p, r, E2F);
+        p = Math.fma(p, r, 1f);
+        p = Math.fma(p, r, 1f);
+        int kl = Float.floatToRawIntBits(t) - Float.floatToRawIntBits(SHIFT_F);
+        int k1 = kl >> 1;
+        int k2 = kl - k1;
+        float s1 = Float.intBitsToFloat((k1 + 127) << 23);
+        float s2 = Float.intBitsToFloat((k2 + 127) << 23);
+        return p * s1 * s2;
+    }
+
+    /** ln x in float; the same bits as every lane of {@link #log(FloatVector)}. */
+    static float log(float x) {
+        boolean sub = x < Float.MIN_NORMAL;
+        float xs = sub ? x * TWO25_F : x;
+        int bits = Float.floatToRawIntBits(xs);
+        float dk = Float.intBitsToFloat((bits >>> 23) | 0x4B00_0000) - EXP_BIAS_F;
+        dk = sub ? dk - 25 : dk;
+        float m = Float.intBitsToFloat((bits & 0x007F_FFFF) | 0x3F80_0000);
+        boolean big = m > SQRT2_F;
+        m = big ? m * 0.5f : m;
+        dk = big ? dk + 1 : dk;
+        float f = m - 1;
+        float v = logTail(f, dk, 0f);
+        return x < 0 ? Float.NaN : x == 0 ? Float.NEGATIVE_INFINITY : x == Float.POSITIVE_INFINITY || x != x ? x : v;
+    }
+
+    private static float logTail(float f, float dk, float c) {
+        float s = f / (f + 2);
+        float z = s * s;
+        float w = z * z;
+        float t1 = w * Math.fma(w, LG4_F, LG2_F);
+        float t2 = z * Math.fma(w, LG3_F, LG1_F);
+        float rr = t2 + t1;
+        float hfsq = 0.5f * f * f;
+        float lo = Math.fma(dk, LN2_LO_LOG_F, c);
+        return Math.fma(dk, LN2_HI_LOG_F, -((hfsq - Math.fma(s, hfsq + rr, lo)) - f));
+    }
+
+    /** ln(1 + x) in float; the same bits as every lane of {@link #log1p(FloatVector)}. */
+    static float log1p(float x) {
+        float u = 1 + x;
+        float e = x > 1 ? (x - u) + 1 : (1 - u) + x;
+        float c = e / u;
+        int bits = Float.floatToRawIntBits(u);
+        float dk = Float.intBitsToFloat((bits >>> 23) | 0x4B00_0000) - EXP_BIAS_F;
+        float m = Float.intBitsToFloat((bits & 0x007F_FFFF) | 0x3F80_0000);
+        boolean big = m > SQRT2_F;
+        m = big ? m * 0.5f : m;
+        dk = big ? dk + 1 : dk;
+        boolean k0 = dk == 0;
+        float f = k0 ? x : m - 1;
+        c = k0 ? 0 : c;
+        float v = logTail(f, dk, c);
+        return x < -1 ? Float.NaN : x == -1 ? Float.NEGATIVE_INFINITY
+                : x == Float.POSITIVE_INFINITY || x != x || x == 0 ? x : v;
+    }
+
+    /** sin x in float; the same bits as every lane of {@link #sin(FloatVector)}. */
+    static float sin(float x) {
+        if (Math.abs(x) > TRIG_MAX_F32) {
+            return (float) StrictMath.sin(x);
+        }
+        float t = Math.fma(x, TWO_OVER_PI_F, SHIFT_F);
+        float q = t - SHIFT_F;
+        float r = Math.fma(-q, P1_F, x);
+        r = Math.fma(-q, P2_F, r);
+        r = Math.fma(-q, P3_F, r);
+        float z = r * r;
+        int n = Float.floatToRawIntBits(t);
+        float v = (n & 1) != 0 ? cosPoly(z) : sinPoly(r, z);
+        v = (n & 2) != 0 ? -v : v;
+        return x == 0 ? x : v;
+    }
+
+    /** cos x in float; the same bits as every lane of {@link #cos(FloatVector)}. */
+    static float cos(float x) {
+        if (Math.abs(x) > TRIG_MAX_F32) {
+            return (float) StrictMath.cos(x);
+        }
+        float t = Math.fma(x, TWO_OVER_PI_F, SHIFT_F);
+        float q = t - SHIFT_F;
+        float r = Math.fma(-q, P1_F, x);
+        r = Math.fma(-q, P2_F, r);
+        r = Math.fma(-q, P3_F, r);
+        float z = r * r;
+        int n = Float.floatToRawIntBits(t);
+        float v = (n & 1) == 0 ? cosPoly(z) : sinPoly(r, z);
+        return ((n + 1) & 2) != 0 ? -v : v;
+    }
+
+    private static float sinPoly(float r, float z) {
+        float p = Math.fma(S4_F, z, S3_F);
+        p = Math.fma(p, z, S2_F);
+        p = Math.fma(p, z, S1_F);
+        return Math.fma(z * r, p, r);
+    }
+
+    private static float cosPoly(float z) {
+        float p = Math.fma(C4_F, z, C3_F);
+        p = Math.fma(p, z, C2_F);
+        p = Math.fma(p, z, C1_F);
+        float hz = 0.5f * z;
+        float w = 1 - hz;
+        return w + (((1 - w) - hz) + z * (z * p));
+    }
+
+    // ================================================================== float32, vector
+
+    /** {@code out[oo + i] = }{@link #exp(float)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void exp(float[] x, int xo, float[] out, int oo, int bound) {
+        for (int i = 0; i < bound; i += LF) {
+            FloatVector xc = FloatVector.fromArray(SF, x, xo + i).max(EXP_LO_F).min(EXP_HI_F);
+            FloatVector t = xc.fma(LOG2E_F, SHIFT_F);
+            FloatVector nk = t.sub(SHIFT_F).neg();
+            FloatVector r = nk.fma(FloatVector.broadcast(SF, LN2_HI_F), xc);
+            r = nk.fma(FloatVector.broadcast(SF, LN2_LO_F), r);
+            FloatVector p = r.fma(E7F, E6F);
+            p = p.fma(r, FloatVector.broadcast(SF, E5F));
+            p = p.fma(r, FloatVector.broadcast(SF, E4F));
+            p = p.fma(r, FloatVector.broadcast(SF, E3F));
+            p = p.fma(r, FloatVector.broadcast(SF, E2F));
+            p = p.fma(r, FloatVector.broadcast(SF, 1f));
+            p = p.fma(r, FloatVector.broadcast(SF, 1f));
+            IntVector kl = t.viewAsIntegralLanes().sub(Float.floatToRawIntBits(SHIFT_F));
+            IntVector k1 = kl.lanewise(VectorOperators.ASHR, 1);
+            IntVector k2 = kl.sub(k1);
+            FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).viewAsFloatingLanes();
+            FloatVector s2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).viewAsFloatingLanes();
+            p.mul(s1).mul(s2).intoArray(out, oo + i);
+        }
+    }
+
+    /** {@code out[oo + i] = }{@link #log(float)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void log(float[] x, int xo, float[] out, int oo, int bound) {
+        for (int i = 0; i < bound; i += LF) {
+            FloatVector v = FloatVector.fromArray(SF, x, xo + i);
+            VectorMask<Float> sub = v.compare(VectorOperators.LT, Float.MIN_NORMAL);
+            IntVector bits = v.blend(v.mul(TWO25_F), sub).viewAsIntegralLanes();
+            FloatVector dk = bits.lanewise(VectorOperators.LSHR, 23).or(0x4B00_0000).viewAsFloatingLanes()
+                    .sub(EXP_BIAS_F);
+            dk = dk.blend(dk.sub(25), sub);
+            FloatVector m = bits.and(0x007F_FFFF).or(0x3F80_0000).viewAsFloatingLanes();
+            VectorMask<Float> big = m.compare(VectorOperators.GT, SQRT2_F);
+            m = m.blend(m.mul(0.5f), big);
+            dk = dk.blend(dk.add(1), big);
+            FloatVector f = m.sub(1);
+            // logTail(f, dk, 0)
+            FloatVector s = f.div(f.add(2));
+            FloatVector z = s.mul(s);
+            FloatVector w = z.mul(z);
+            FloatVector t1 = w.mul(w.fma(LG4_F, LG2_F));
+            FloatVector t2 = z.mul(w.fma(LG3_F, LG1_F));
+            FloatVector rr = t2.add(t1);
+            FloatVector hfsq = f.mul(0.5f).mul(f);
+            FloatVector lo = dk.fma(FloatVector.broadcast(SF, LN2_LO_LOG_F), FloatVector.zero(SF));
+            FloatVector r = dk.fma(FloatVector.broadcast(SF, LN2_HI_LOG_F), hfsq.sub(s.fma(hfsq.add(rr), lo)).sub(f).neg());
+            r = r.blend(v, v.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY).or(v.compare(VectorOperators.NE, v)));
+            r = r.blend(Float.NEGATIVE_INFINITY, v.compare(VectorOperators.EQ, 0));
+            r.blend(Float.NaN, v.compare(VectorOperators.LT, 0)).intoArray(out, oo + i);
+        }
+    }
+
+    /** {@code out[oo + i] = }{@link #log1p(float)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void log1p(float[] x, int xo, float[] out, int oo, int bound) {
+        FloatVector one = FloatVector.broadcast(SF, 1f);
+        for (int i = 0; i < bound; i += LF) {
+            FloatVector v = FloatVector.fromArray(SF, x, xo + i);
+            FloatVector u = one.add(v);
+            FloatVector e = one.sub(u).add(v).blend(v.sub(u).add(1), v.compare(VectorOperators.GT, 1));
+            FloatVector c = e.div(u);
+            IntVector bits = u.viewAsIntegralLanes();
+            FloatVector dk = bits.lanewise(VectorOperators.LSHR, 23).or(0x4B00_0000).viewAsFloatingLanes()
+                    .sub(EXP_BIAS_F);
+            FloatVector m = bits.and(0x007F_FFFF).or(0x3F80_0000).viewAsFloatingLanes();
+            VectorMask<Float> big = m.compare(VectorOperators.GT, SQRT2_F);
+            m = m.blend(m.mul(0.5f), big);
+            dk = dk.blend(dk.add(1), big);
+            VectorMask<Float> k0 = dk.compare(VectorOperators.EQ, 0);
+            FloatVector f = m.sub(1).blend(v, k0);
+            c = c.blend(0, k0);
+            // logTail(f, dk, c)
+            FloatVector s = f.div(f.add(2));
+            FloatVector z = s.mul(s);
+            FloatVector w = z.mul(z);
+            FloatVector t1 = w.mul(w.fma(LG4_F, LG2_F));
+            FloatVector t2 = z.mul(w.fma(LG3_F, LG1_F));
+            FloatVector rr = t2.add(t1);
+            FloatVector hfsq = f.mul(0.5f).mul(f);
+            FloatVector lo = dk.fma(FloatVector.broadcast(SF, LN2_LO_LOG_F), c);
+            FloatVector r = dk.fma(FloatVector.broadcast(SF, LN2_HI_LOG_F), hfsq.sub(s.fma(hfsq.add(rr), lo)).sub(f).neg());
+            r = r.blend(v, v.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY).or(v.compare(VectorOperators.NE, v))
+                    .or(v.compare(VectorOperators.EQ, 0)));
+            r = r.blend(Float.NEGATIVE_INFINITY, v.compare(VectorOperators.EQ, -1));
+            r.blend(Float.NaN, v.compare(VectorOperators.LT, -1)).intoArray(out, oo + i);
+        }
+    }
+
+    /** {@code out[oo + i] = }{@link #sin(float)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void sin(float[] x, int xo, float[] out, int oo, int bound) {
+        trig(x, xo, out, oo, bound, false);
+    }
+
+    /** {@code out[oo + i] = }{@link #cos(float)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
+    static void cos(float[] x, int xo, float[] out, int oo, int bound) {
+        trig(x, xo, out, oo, bound, true);
+    }
+
+    private static void trig(float[] x, int xo, float[] out, int oo, int bound, boolean cos) {
+        for (int i = 0; i < bound; i += LF) {
+            FloatVector v = FloatVector.fromArray(SF, x, xo + i);
+            FloatVector t = v.fma(TWO_OVER_PI_F, SHIFT_F);
+            FloatVector q = t.sub(SHIFT_F).neg();
+            FloatVector r = q.fma(FloatVector.broadcast(SF, P1_F), v);
+            r = q.fma(FloatVector.broadcast(SF, P2_F), r);
+            r = q.fma(FloatVector.broadcast(SF, P3_F), r);
+            FloatVector z = r.mul(r);
+            FloatVector sp = z.fma(S4_F, S3_F);
+            sp = sp.fma(z, FloatVector.broadcast(SF, S2_F));
+            sp = sp.fma(z, FloatVector.broadcast(SF, S1_F));
+            sp = z.mul(r).fma(sp, r);
+            FloatVector cp = z.fma(C4_F, C3_F);
+            cp = cp.fma(z, FloatVector.broadcast(SF, C2_F));
+            cp = cp.fma(z, FloatVector.broadcast(SF, C1_F));
+            FloatVector hz = z.mul(0.5f);
+            FloatVector w = hz.neg().add(1);
+            cp = w.add(w.neg().add(1).sub(hz).add(z.mul(z.mul(cp))));
+            // quadrant n = q mod 4 (the low bits of t): odd n swaps the polynomials, n + 1 for cos; bit 1 the sign
+            IntVector n = t.viewAsIntegralLanes();
+            if (cos) {
+                n = n.add(1);
+            }
+            IntVector odd = n.lanewise(VectorOperators.LSHL, 31).lanewise(VectorOperators.ASHR, 31);
+            IntVector sign = n.and(2).lanewise(VectorOperators.LSHL, 30);
+            FloatVector y = cp.viewAsIntegralLanes().and(odd)
+                    .or(sp.viewAsIntegralLanes().lanewise(VectorOperators.AND_NOT, odd))
+                    .lanewise(VectorOperators.XOR, sign).viewAsFloatingLanes();
+            if (!cos) {
+                y = y.blend(v, v.compare(VectorOperators.EQ, 0));
+            }
+            y.intoArray(out, oo + i);
+            if (v.abs().compare(VectorOperators.GT, TRIG_MAX_F32).anyTrue()) {
+                far(x, xo + i, out, oo + i, cos);
+            }
+        }
+    }
+
+    /** The lanes of one vector beyond {@link #TRIG_MAX_F32} by {@link StrictMath}. */
+    private static void far(float[] x, int xo, float[] out, int oo, boolean cos) {
+        for (int j = 0; j < LF; j++) {
+            float a = x[xo + j];
+            if (Math.abs(a) > TRIG_MAX_F32) {
+                out[oo + j] = cos ? (float) StrictMath.cos(a) : (float) StrictMath.sin(a);
+            }
+        }
+    }
+
+}
