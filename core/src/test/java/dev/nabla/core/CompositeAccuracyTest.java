@@ -116,6 +116,15 @@ class CompositeAccuracyTest {
         check(backend, dtype, xs, Tensor::rsqrt, x -> 1 / Math.sqrt(x), x -> -0.5 / (x * Math.sqrt(x)), "rsqrt");
     }
 
+    @ParameterizedTest
+    @MethodSource("backendsAndDtypes")
+    void tanNearItsZerosAndPoles(Backend backend, DType dtype) {
+        // tan = sin/cos: relative accuracy at its zeros kπ needs sin accurate there, near its poles cos
+        double[] xs = {1e-8, -1e-8, 0.5, Math.PI, -Math.PI, 2 * Math.PI, 10 * Math.PI, Math.PI / 2 - 1e-6,
+                Math.PI / 2, 3 * Math.PI / 2};
+        check(backend, dtype, xs, Tensor::tan, Math::tan, x -> 1 / (Math.cos(x) * Math.cos(x)), "tan");
+    }
+
     /** σ(x), accurate in both tails. */
     static double sigmoid(double x) {
         return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
