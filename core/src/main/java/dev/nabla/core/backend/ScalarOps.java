@@ -24,12 +24,12 @@ public final class ScalarOps {
     public static double apply(Op op, double a, double b, double c) {
         return switch (op) {
             case NEG -> -a;
-            case EXP -> VectorMath.exp(a);
+            case EXP -> ScalarMath.exp(a);
             case EXPM1 -> Math.expm1(a);
-            case LOG -> VectorMath.log(a);
-            case LOG1P -> VectorMath.log1p(a);
-            case SIN -> VectorMath.sin(a);
-            case COS -> VectorMath.cos(a);
+            case LOG -> ScalarMath.log(a);
+            case LOG1P -> ScalarMath.log1p(a);
+            case SIN -> ScalarMath.sin(a);
+            case COS -> ScalarMath.cos(a);
             case SQRT -> Math.sqrt(a);
             case RECIPROCAL -> 1.0 / a;
             case TANH -> Math.tanh(a);
@@ -46,7 +46,7 @@ public final class ScalarOps {
 
     /** {@code 1/(1 + e^{−x})} without overflow: {@code r = 1/(1 + e^{−|x|})}, then r or {@code e^{−|x|}·r}. */
     public static double logistic(double a) {
-        double e = VectorMath.exp(-Math.abs(a));
+        double e = ScalarMath.exp(-Math.abs(a));
         double r = 1.0 / (1.0 + e);
         return a < 0 ? e * r : r;
     }

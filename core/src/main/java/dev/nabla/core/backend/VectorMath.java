@@ -8,6 +8,8 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import static dev.nabla.core.backend.ScalarMath.*;
+
 /**
  * exp, log, log1p, sin and cos as fixed sequences of IEEE operations, for {@link DoubleVector} and
  * {@link FloatVector} lanes, each with a scalar twin ({@code double} and {@code float}) that performs the same
@@ -63,230 +65,56 @@ final class VectorMath {
     static final VectorSpecies<Double> SD = DoubleVector.SPECIES_PREFERRED;
     static final VectorSpecies<Float> SF = FloatVector.SPECIES_PREFERRED;
 
-    // ------------------------------------------------------------------ float64 constants
+    // ------------------------------------------------------------------ scalar twins (in ScalarMath)
 
-    private static final double SHIFT = 0x1.8p52;
-    private static final double LOG2E = 1.4426950408889634;
-    /** fdlibm's ln 2 split: the high part has 32 trailing zero bits, so {@code k·LN2_HI} is exact for |k| &lt; 2²⁰. */
-    private static final double LN2_HI = 6.93147180369123816490e-01;
-    private static final double LN2_LO = 1.90821492927058770002e-10;
-    private static final double EXP_LO = -746;
-    private static final double EXP_HI = 710;
-    private static final double E2 = 1.0 / 2;
-    private static final double E3 = 1.0 / 6;
-    private static final double E4 = 1.0 / 24;
-    private static final double E5 = 1.0 / 120;
-    private static final double E6 = 1.0 / 720;
-    private static final double E7 = 1.0 / 5040;
-    private static final double E8 = 1.0 / 40320;
-    private static final double E9 = 1.0 / 362880;
-    private static final double E10 = 1.0 / 3628800;
-    private static final double E11 = 1.0 / 39916800;
-    private static final double E12 = 1.0 / 479001600;
-    private static final double E13 = 1.0 / 6227020800.0;
-
-    private static final double TWO54 = 0x1p54;
-    private static final double SQRT2 = 1.4142135623730951;
-    private static final double LG1 = 6.666666666666735130e-01;
-    private static final double LG2 = 3.999999999940941908e-01;
-    private static final double LG3 = 2.857142874366239149e-01;
-    private static final double LG4 = 2.222219843214978396e-01;
-    private static final double LG5 = 1.818357216161805012e-01;
-    private static final double LG6 = 1.531383769920937332e-01;
-    private static final double LG7 = 1.479819860511658591e-01;
-    /** {@code 2⁵² + 1023}: the biased exponent e, or'ed into the mantissa of 2⁵², reads as {@code 2⁵² + e}. */
-    private static final double EXP_BIAS = 0x1p52 + 1023;
-
-    /** The largest |x| whose sin and cos take the Cody–Waite reduction (see the class comment). */
-    static final double TRIG_MAX_F64 = 0x1p30;
-    private static final double TWO_OVER_PI = 0.6366197723675814;
-    private static final double P1 = 1.5707963267948966;
-    private static final double P2 = 6.123233995736766E-17;
-    private static final double P3 = -1.4973849048591698E-33;
-    private static final double S1 = -1.66666666666666324348e-01;
-    private static final double S2 = 8.33333333332248946124e-03;
-    private static final double S3 = -1.98412698298579493134e-04;
-    private static final double S4 = 2.75573137070700676789e-06;
-    private static final double S5 = -2.50507602534068634195e-08;
-    private static final double S6 = 1.58969099521155010221e-10;
-    private static final double C1 = 4.16666666666666019037e-02;
-    private static final double C2 = -1.38888888888741095749e-03;
-    private static final double C3 = 2.48015872894767294178e-05;
-    private static final double C4 = -2.75573143513906633035e-07;
-    private static final double C5 = 2.08757232129817482790e-09;
-    private static final double C6 = -1.13596475577881948265e-11;
-
-    // ------------------------------------------------------------------ float32 constants
-
-    private static final float SHIFT_F = 0x1.8p23f;
-    private static final float LOG2E_F = 1.442695f;
-    /** ln 2 split for float: the high part has 9 trailing zero bits. */
-    private static final float LN2_HI_F = 0.693145751953125f;
-    private static final float LN2_LO_F = 1.4286068E-6f;
-    private static final float EXP_LO_F = -104;
-    private static final float EXP_HI_F = 89;
-    private static final float E2F = 1.0f / 2;
-    private static final float E3F = 1.0f / 6;
-    private static final float E4F = 1.0f / 24;
-    private static final float E5F = 1.0f / 120;
-    private static final float E6F = 1.0f / 720;
-    private static final float E7F = 1.0f / 5040;
-
-    private static final float TWO25_F = 0x1p25f;
-    private static final float SQRT2_F = 1.4142135f;
-    /** FreeBSD e_logf.c: {@code |(log(1+s) − log(1−s))/s − Lg(s)| < 2⁻³⁴·²⁴} for {@code |s| ≤ 0.1716}. */
-    private static final float LG1_F = 0xaaaaaa.0p-24f;
-    private static final float LG2_F = 0xccce13.0p-25f;
-    private static final float LG3_F = 0x91e9ee.0p-25f;
-    private static final float LG4_F = 0xf89e26.0p-26f;
-    private static final float LN2_HI_LOG_F = 6.9313812256e-01f;
-    private static final float LN2_LO_LOG_F = 9.0580006145e-06f;
-    private static final float EXP_BIAS_F = 0x1p23f + 127;
-
-    /** The largest |x| whose float sin and cos take the Cody–Waite reduction. */
-    static final float TRIG_MAX_F32 = 0x1p16f;
-    private static final float TWO_OVER_PI_F = 0.63661975f;
-    private static final float P1_F = 0x1.921fb6p0f;
-    private static final float P2_F = -0x1.777a5cp-25f;
-    private static final float P3_F = -0x1.ee59dap-50f;
-    private static final float S1_F = -1.0f / 6;
-    private static final float S2_F = 1.0f / 120;
-    private static final float S3_F = -1.0f / 5040;
-    private static final float S4_F = 1.0f / 362880;
-    private static final float C1_F = 1.0f / 24;
-    private static final float C2_F = -1.0f / 720;
-    private static final float C3_F = 1.0f / 40320;
-    private static final float C4_F = -1.0f / 3628800;
-
-    // ================================================================== float64, scalar
-
-    /** eˣ (see the class comment), within 1 ulp; the same bits as every lane of {@link #exp(DoubleVector)}. */
+    /** {@link ScalarMath#exp(double)}: the bits of every lane of exp. */
     static double exp(double x) {
-        double xc = Math.min(Math.max(x, EXP_LO), EXP_HI);
-        double t = Math.fma(xc, LOG2E, SHIFT);
-        double k = t - SHIFT;
-        double r = Math.fma(-k, LN2_HI, xc);
-        r = Math.fma(-k, LN2_LO, r);
-        double p = Math.fma(E13, r, E12);
-        p = Math.fma(p, r, E11);
-        p = Math.fma(p, r, E10);
-        p = Math.fma(p, r, E9);
-        p = Math.fma(p, r, E8);
-        p = Math.fma(p, r, E7);
-        p = Math.fma(p, r, E6);
-        p = Math.fma(p, r, E5);
-        p = Math.fma(p, r, E4);
-        p = Math.fma(p, r, E3);
-        p = Math.fma(p, r, E2);
-        p = Math.fma(p, r, 1);
-        p = Math.fma(p, r, 1);
-        long kl = Double.doubleToRawLongBits(t) - Double.doubleToRawLongBits(SHIFT);
-        long k1 = kl >> 1;
-        long k2 = kl - k1;
-        double s1 = Double.longBitsToDouble((k1 + 1023) << 52);
-        double s2 = Double.longBitsToDouble((k2 + 1023) << 52);
-        return p * s1 * s2;
+        return ScalarMath.exp(x);
     }
 
-    /** ln x (see the class comment), within 1 ulp; the same bits as every lane of {@link #log(DoubleVector)}. */
+    /** {@link ScalarMath#log(double)}: the bits of every lane of log. */
     static double log(double x) {
-        boolean sub = x < Double.MIN_NORMAL;
-        double xs = sub ? x * TWO54 : x;
-        long bits = Double.doubleToRawLongBits(xs);
-        double dk = Double.longBitsToDouble((bits >>> 52) | 0x4330_0000_0000_0000L) - EXP_BIAS;
-        dk = sub ? dk - 54 : dk;
-        double m = Double.longBitsToDouble((bits & 0x000F_FFFF_FFFF_FFFFL) | 0x3FF0_0000_0000_0000L);
-        boolean big = m > SQRT2;
-        m = big ? m * 0.5 : m;
-        dk = big ? dk + 1 : dk;
-        double f = m - 1;
-        double v = logTail(f, dk, 0);
-        return x < 0 ? Double.NaN : x == 0 ? Double.NEGATIVE_INFINITY : x == Double.POSITIVE_INFINITY || x != x ? x : v;
+        return ScalarMath.log(x);
     }
 
-    /** fdlibm's {@code k·ln2_hi − ((f²/2 − (s(f²/2 + R) + (k·ln2_lo + c))) − f)}. */
-    private static double logTail(double f, double dk, double c) {
-        double s = f / (f + 2);
-        double z = s * s;
-        double w = z * z;
-        double t1 = w * Math.fma(w, Math.fma(w, LG6, LG4), LG2);
-        double t2 = z * Math.fma(w, Math.fma(w, Math.fma(w, LG7, LG5), LG3), LG1);
-        double rr = t2 + t1;
-        double hfsq = 0.5 * f * f;
-        double lo = Math.fma(dk, LN2_LO, c);
-        return Math.fma(dk, LN2_HI, -((hfsq - Math.fma(s, hfsq + rr, lo)) - f));
-    }
-
-    /** ln(1 + x) (see the class comment); the same bits as every lane of {@link #log1p(DoubleVector)}. */
+    /** {@link ScalarMath#log1p(double)}: the bits of every lane of log1p. */
     static double log1p(double x) {
-        double u = 1 + x;
-        double e = x > 1 ? (x - u) + 1 : (1 - u) + x;
-        double c = e / u;
-        long bits = Double.doubleToRawLongBits(u);
-        double dk = Double.longBitsToDouble((bits >>> 52) | 0x4330_0000_0000_0000L) - EXP_BIAS;
-        double m = Double.longBitsToDouble((bits & 0x000F_FFFF_FFFF_FFFFL) | 0x3FF0_0000_0000_0000L);
-        boolean big = m > SQRT2;
-        m = big ? m * 0.5 : m;
-        dk = big ? dk + 1 : dk;
-        boolean k0 = dk == 0;
-        double f = k0 ? x : m - 1;
-        c = k0 ? 0 : c;
-        double v = logTail(f, dk, c);
-        return x < -1 ? Double.NaN : x == -1 ? Double.NEGATIVE_INFINITY
-                : x == Double.POSITIVE_INFINITY || x != x || x == 0 ? x : v;
+        return ScalarMath.log1p(x);
     }
 
-    /** sin x (see the class comment); the same bits as every lane of {@link #sin(DoubleVector)}. */
+    /** {@link ScalarMath#sin(double)}: the bits of every lane of sin. */
     static double sin(double x) {
-        if (Math.abs(x) > TRIG_MAX_F64) {
-            return StrictMath.sin(x);
-        }
-        double t = Math.fma(x, TWO_OVER_PI, SHIFT);
-        double q = t - SHIFT;
-        double r = Math.fma(-q, P1, x);
-        r = Math.fma(-q, P2, r);
-        r = Math.fma(-q, P3, r);
-        double z = r * r;
-        long n = Double.doubleToRawLongBits(t);
-        double v = (n & 1) != 0 ? cosPoly(z) : sinPoly(r, z);
-        v = (n & 2) != 0 ? -v : v;
-        return x == 0 ? x : v;
+        return ScalarMath.sin(x);
     }
 
-    /** cos x (see the class comment); the same bits as every lane of {@link #cos(DoubleVector)}. */
+    /** {@link ScalarMath#cos(double)}: the bits of every lane of cos. */
     static double cos(double x) {
-        if (Math.abs(x) > TRIG_MAX_F64) {
-            return StrictMath.cos(x);
-        }
-        double t = Math.fma(x, TWO_OVER_PI, SHIFT);
-        double q = t - SHIFT;
-        double r = Math.fma(-q, P1, x);
-        r = Math.fma(-q, P2, r);
-        r = Math.fma(-q, P3, r);
-        double z = r * r;
-        long n = Double.doubleToRawLongBits(t);
-        double v = (n & 1) == 0 ? cosPoly(z) : sinPoly(r, z);
-        return ((n + 1) & 2) != 0 ? -v : v;
+        return ScalarMath.cos(x);
     }
 
-    private static double sinPoly(double r, double z) {
-        double p = Math.fma(S6, z, S5);
-        p = Math.fma(p, z, S4);
-        p = Math.fma(p, z, S3);
-        p = Math.fma(p, z, S2);
-        p = Math.fma(p, z, S1);
-        return Math.fma(z * r, p, r);
+    /** {@link ScalarMath#exp(float)}: the bits of every lane of exp. */
+    static float exp(float x) {
+        return ScalarMath.exp(x);
     }
 
-    private static double cosPoly(double z) {
-        double p = Math.fma(C6, z, C5);
-        p = Math.fma(p, z, C4);
-        p = Math.fma(p, z, C3);
-        p = Math.fma(p, z, C2);
-        p = Math.fma(p, z, C1);
-        double hz = 0.5 * z;
-        double w = 1 - hz;
-        return w + (((1 - w) - hz) + z * (z * p));
+    /** {@link ScalarMath#log(float)}: the bits of every lane of log. */
+    static float log(float x) {
+        return ScalarMath.log(x);
+    }
+
+    /** {@link ScalarMath#log1p(float)}: the bits of every lane of log1p. */
+    static float log1p(float x) {
+        return ScalarMath.log1p(x);
+    }
+
+    /** {@link ScalarMath#sin(float)}: the bits of every lane of sin. */
+    static float sin(float x) {
+        return ScalarMath.sin(x);
+    }
+
+    /** {@link ScalarMath#cos(float)}: the bits of every lane of cos. */
+    static float cos(float x) {
+        return ScalarMath.cos(x);
     }
 
     // ================================================================== float64, vector
@@ -456,126 +284,6 @@ final class VectorMath {
                 out[oo + j] = cos ? StrictMath.cos(a) : StrictMath.sin(a);
             }
         }
-    }
-
-    // ================================================================== float32, scalar
-
-    /** eˣ in float (see the class comment); the same bits as every lane of {@link #exp(FloatVector)}. */
-    static float exp(float x) {
-        float xc = Math.min(Math.max(x, EXP_LO_F), EXP_HI_F);
-        float t = Math.fma(xc, LOG2E_F, SHIFT_F);
-        float k = t - SHIFT_F;
-        float r = Math.fma(-k, LN2_HI_F, xc);
-        r = Math.fma(-k, LN2_LO_F, r);
-        float p = Math.fma(E7F, r, E6F);
-        p = Math.fma(p, r, E5F);
-        p = Math.fma(p, r, E4F);
-        p = Math.fma(p, r, E3F);
-        p = Math.fma(p, r, E2F);
-        p = Math.fma(p, r, 1f);
-        p = Math.fma(p, r, 1f);
-        int kl = Float.floatToRawIntBits(t) - Float.floatToRawIntBits(SHIFT_F);
-        int k1 = kl >> 1;
-        int k2 = kl - k1;
-        float s1 = Float.intBitsToFloat((k1 + 127) << 23);
-        float s2 = Float.intBitsToFloat((k2 + 127) << 23);
-        return p * s1 * s2;
-    }
-
-    /** ln x in float; the same bits as every lane of {@link #log(FloatVector)}. */
-    static float log(float x) {
-        boolean sub = x < Float.MIN_NORMAL;
-        float xs = sub ? x * TWO25_F : x;
-        int bits = Float.floatToRawIntBits(xs);
-        float dk = Float.intBitsToFloat((bits >>> 23) | 0x4B00_0000) - EXP_BIAS_F;
-        dk = sub ? dk - 25 : dk;
-        float m = Float.intBitsToFloat((bits & 0x007F_FFFF) | 0x3F80_0000);
-        boolean big = m > SQRT2_F;
-        m = big ? m * 0.5f : m;
-        dk = big ? dk + 1 : dk;
-        float f = m - 1;
-        float v = logTail(f, dk, 0f);
-        return x < 0 ? Float.NaN : x == 0 ? Float.NEGATIVE_INFINITY : x == Float.POSITIVE_INFINITY || x != x ? x : v;
-    }
-
-    private static float logTail(float f, float dk, float c) {
-        float s = f / (f + 2);
-        float z = s * s;
-        float w = z * z;
-        float t1 = w * Math.fma(w, LG4_F, LG2_F);
-        float t2 = z * Math.fma(w, LG3_F, LG1_F);
-        float rr = t2 + t1;
-        float hfsq = 0.5f * f * f;
-        float lo = Math.fma(dk, LN2_LO_LOG_F, c);
-        return Math.fma(dk, LN2_HI_LOG_F, -((hfsq - Math.fma(s, hfsq + rr, lo)) - f));
-    }
-
-    /** ln(1 + x) in float; the same bits as every lane of {@link #log1p(FloatVector)}. */
-    static float log1p(float x) {
-        float u = 1 + x;
-        float e = x > 1 ? (x - u) + 1 : (1 - u) + x;
-        float c = e / u;
-        int bits = Float.floatToRawIntBits(u);
-        float dk = Float.intBitsToFloat((bits >>> 23) | 0x4B00_0000) - EXP_BIAS_F;
-        float m = Float.intBitsToFloat((bits & 0x007F_FFFF) | 0x3F80_0000);
-        boolean big = m > SQRT2_F;
-        m = big ? m * 0.5f : m;
-        dk = big ? dk + 1 : dk;
-        boolean k0 = dk == 0;
-        float f = k0 ? x : m - 1;
-        c = k0 ? 0 : c;
-        float v = logTail(f, dk, c);
-        return x < -1 ? Float.NaN : x == -1 ? Float.NEGATIVE_INFINITY
-                : x == Float.POSITIVE_INFINITY || x != x || x == 0 ? x : v;
-    }
-
-    /** sin x in float; the same bits as every lane of {@link #sin(FloatVector)}. */
-    static float sin(float x) {
-        if (Math.abs(x) > TRIG_MAX_F32) {
-            return (float) StrictMath.sin(x);
-        }
-        float t = Math.fma(x, TWO_OVER_PI_F, SHIFT_F);
-        float q = t - SHIFT_F;
-        float r = Math.fma(-q, P1_F, x);
-        r = Math.fma(-q, P2_F, r);
-        r = Math.fma(-q, P3_F, r);
-        float z = r * r;
-        int n = Float.floatToRawIntBits(t);
-        float v = (n & 1) != 0 ? cosPoly(z) : sinPoly(r, z);
-        v = (n & 2) != 0 ? -v : v;
-        return x == 0 ? x : v;
-    }
-
-    /** cos x in float; the same bits as every lane of {@link #cos(FloatVector)}. */
-    static float cos(float x) {
-        if (Math.abs(x) > TRIG_MAX_F32) {
-            return (float) StrictMath.cos(x);
-        }
-        float t = Math.fma(x, TWO_OVER_PI_F, SHIFT_F);
-        float q = t - SHIFT_F;
-        float r = Math.fma(-q, P1_F, x);
-        r = Math.fma(-q, P2_F, r);
-        r = Math.fma(-q, P3_F, r);
-        float z = r * r;
-        int n = Float.floatToRawIntBits(t);
-        float v = (n & 1) == 0 ? cosPoly(z) : sinPoly(r, z);
-        return ((n + 1) & 2) != 0 ? -v : v;
-    }
-
-    private static float sinPoly(float r, float z) {
-        float p = Math.fma(S4_F, z, S3_F);
-        p = Math.fma(p, z, S2_F);
-        p = Math.fma(p, z, S1_F);
-        return Math.fma(z * r, p, r);
-    }
-
-    private static float cosPoly(float z) {
-        float p = Math.fma(C4_F, z, C3_F);
-        p = Math.fma(p, z, C2_F);
-        p = Math.fma(p, z, C1_F);
-        float hz = 0.5f * z;
-        float w = 1 - hz;
-        return w + (((1 - w) - hz) + z * (z * p));
     }
 
     // ================================================================== float32, vector
