@@ -535,7 +535,7 @@ final class SimdF32 {
         int inner = blocks[2];
         if (inner == 1) {
             return max ? () -> maxRows((float[]) buf[in], (float[]) buf[out], outer, red)
-                    : () -> sumRows((float[]) buf[in], (float[]) buf[out], outer, red);
+                    : sumRowsStep((float[]) buf[in], (float[]) buf[out], outer, red);
         }
         return max ? () -> maxColumns((float[]) buf[in], (float[]) buf[out], outer, red, inner)
                 : () -> sumColumns((float[]) buf[in], (float[]) buf[out], outer, red, inner);
@@ -551,8 +551,18 @@ final class SimdF32 {
         }
     }
 
-    /** {@code out[o] = Σ_j in[o·red + j]}. */
-    private static void sumRows(float[] in, float[] out, int outer, int red) {
+    /** The step of {@link #sumRows}, with its lane buffer allocated once here. */
+    private static Runnable sumRowsStep(float[] in, float[] out, int outer, int red) {
+        float[] lanes = new float[L];
+        return () -> sumRows(in, out, outer, red, lanes);
+    }
+
+    /**
+     * {@code out[o] = Σ_j in[o·red + j]}: vector partial sums, then their lanes added in index order through
+     * {@code lanes} ({@code reduceLanes(ADD)} adds them in another order once C2 compiles it, so the last bits
+     * of a float sum depended on the JIT).
+     */
+    private static void sumRows(float[] in, float[] out, int outer, int red, float[] lanes) {
         int bound = S.loopBound(red);
         for (int o = 0; o < outer; o++) {
             int base = o * red;
@@ -563,7 +573,10 @@ final class SimdF32 {
                 for (j = L; j < bound; j += L) {
                     acc = acc.add(FloatVector.fromArray(S, in, base + j));
                 }
-                s = acc.reduceLanes(VectorOperators.ADD);
+                acc.intoArray(lanes, 0);
+                for (int l = 0; l < L; l++) {
+                    s += lanes[l];
+                }
             }
             for (; j < red; j++) {
                 s += in[base + j];
