@@ -103,10 +103,11 @@ public class Quickstart {
                 .xAxisTitle("step").yAxisTitle("loss").build();
         double[] xs = new double[fit.lossSteps().length];
         for (int i = 0; i < xs.length; i++) {
-            xs[i] = fit.lossSteps()[i];
+            xs[i] = fit.lossSteps()[i] + 1; // steps done: the mean over steps 0..49 is plotted at 50
         }
         loss.addSeries("loss", xs, fit.losses()).setMarker(SeriesMarkers.NONE);
-        loss.getStyler().setYAxisLogarithmic(true);
+        // one series: no legend; a linear axis (the loss spans less than a decade, where a log axis had two ticks)
+        loss.getStyler().setLegendVisible(false);
         BitmapEncoder.saveBitmap(loss, out.resolve("loss.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         System.out.println("\nplots written to " + out.toAbsolutePath() + " (samples.png, loss.png)");
     }

@@ -103,7 +103,7 @@ public class WeightingVariance {
         // 2. energy distance over training, both weightings
         XYChart progress = new XYChartBuilder().width(700).height(450).title("energy distance to the data while training")
                 .xAxisTitle("step").yAxisTitle("energy distance").build();
-        progress.getStyler().setYAxisLogarithmic(true);
+        // a linear axis: the values span less than a decade, where a log axis showed no tick labels at all
         for (int w = 0; w < 2; w++) {
             Mlp model = Mlp.builder(2).hidden(128, 128).activation(Activation.SILU).timeEmbedding(16).key(Key.of(4)).build();
             List<Double> xs = new ArrayList<>();
