@@ -88,7 +88,8 @@ public final class SmallMatrices {
         return Tensor.where(tooLarge, e.mul(Double.NaN), e);
     }
 
-    private static double factorial(int n) {
+    /** {@code n!} in double (exact up to 22!). */
+    public static double factorial(int n) {
         double f = 1;
         for (int i = 2; i <= n; i++) {
             f *= i;

@@ -175,17 +175,9 @@ public final class LinearizedTransition {
         Tensor zs = Tensor.where(small, z.onesLike(), z);
         Tensor series = z.onesLike().div(40320);              // 1/8!
         for (int k = 5; k >= 0; k--) {
-            series = series.mul(z).add(1.0 / factorial(k + 2));
+            series = series.mul(z).add(1.0 / SmallMatrices.factorial(k + 2));
         }
         return Tensor.where(small, series, zs.expm1().sub(zs).div(zs.square()));
-    }
-
-    private static double factorial(int n) {
-        double f = 1;
-        for (int i = 2; i <= n; i++) {
-            f *= i;
-        }
-        return f;
     }
 
     /** Elementwise {@code ∫_s^t e^{c(t−τ)} g(τ)² dτ} for rates {@code c = 2j} ({@code [B, D]}), h = t − s. */
