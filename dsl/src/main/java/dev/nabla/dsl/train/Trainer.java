@@ -385,9 +385,8 @@ public final class Trainer<M extends ScoreFunction> {
      * a NaN or infinity — step {@code i − 1} had a finite loss but its update overflowed (a huge learning rate
      * does this) — the state before step {@code i − 1} is restored instead. A plain copy costs one read and one
      * write of the state per step: for the benchmark MLP (3 × 128 SiLU, Adam, float64: 101,385 values,
-     * 811 KB) about 30 µs against a step of 15–19 ms on the 2-core CI machine, under 0.3 %; checking
-     * finiteness on every copy would cost 2–4 times as much, so the check is done only after a non-finite
-     * loss, on the restored copy.
+     * 811 KB) about 30 µs, one or two percent of its one-thread step; checking finiteness on every copy would
+     * cost 2–4 times as much, so the check is done only after a non-finite loss, on the restored copy.
      *
      * <p>State that a device backend keeps on the accelerator between runs ({@link NdArray#residence()}) is not
      * copied: reading it on the host every step would move all of it off the device and back each step. Such a
