@@ -47,6 +47,8 @@ import java.util.List;
  * <pre>bin/jbang samples/DoubleWell.java [--steps N] [--lambda λ] [--out DIR] [--full] [--backend NAME]</pre>
  */
 public class DoubleWell {
+    private static final String USAGE = "usage: bin/jbang samples/DoubleWell.java [--steps N] [--lambda λ] [--out DIR] [--full] [--backend NAME]";
+
     /** Where plans run: {@code --backend reference|simd|simd:N|tornado} (default simd, every core). */
     static Backend BACKEND = Backend.simd();
 
@@ -61,8 +63,14 @@ public class DoubleWell {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--backend" -> BACKEND = Backend.named(args[++i]);
                 case "--full" -> steps = 12_000;
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; expected --steps N, --lambda λ, --out DIR, --full or --backend NAME");
+                case "--help", "-h" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
+                default -> {
+                    System.err.println("unknown argument " + args[i] + "\n" + USAGE);
+                    System.exit(2);
+                }
             }
         }
         Files.createDirectories(out);

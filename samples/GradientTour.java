@@ -24,6 +24,7 @@ import java.util.List;
  * <pre>bin/jbang samples/GradientTour.java [--backend reference|simd|simd:N] [--steps N]</pre>
  */
 public class GradientTour {
+    private static final String USAGE = "usage: bin/jbang samples/GradientTour.java [--backend reference|simd|simd:N] [--steps N]";
 
     public static void main(String... args) {
         Backend backend = Backend.simd();
@@ -33,8 +34,14 @@ public class GradientTour {
                 // reference: scalar loops that define what every op means; simd[:N]: JDK Vector API, fused kernels
                 case "--backend" -> backend = Backend.named(args[++i]);
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: GradientTour [--backend reference|simd|simd:N] [--steps N]");
+                case "--help", "-h" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
+                default -> {
+                    System.err.println("unknown argument " + args[i] + "\n" + USAGE);
+                    System.exit(2);
+                }
             }
         }
         System.out.println("backend: " + backend.name());

@@ -72,6 +72,8 @@ import java.util.List;
  * <pre>bin/jbang samples/NonlinearLocalDsm.java [--steps N] [--lambda λ] [--out DIR] [--plain] [--full] [--backend NAME]</pre>
  */
 public class NonlinearLocalDsm {
+    private static final String USAGE = "usage: bin/jbang samples/NonlinearLocalDsm.java [--steps N] [--lambda λ] [--out DIR] [--plain] [--full] [--backend NAME]";
+
     /** Where plans run: {@code --backend reference|simd|simd:N|tornado} (default simd, every core). */
     static Backend BACKEND = Backend.simd();
 
@@ -88,8 +90,14 @@ public class NonlinearLocalDsm {
                 case "--backend" -> BACKEND = Backend.named(args[++i]);
                 case "--plain" -> plain = true;
                 case "--full" -> steps = 10_000;
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; expected --steps N, --lambda λ, --out DIR, --plain, --full or --backend NAME");
+                case "--help", "-h" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
+                default -> {
+                    System.err.println("unknown argument " + args[i] + "\n" + USAGE);
+                    System.exit(2);
+                }
             }
         }
         Files.createDirectories(out);

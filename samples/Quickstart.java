@@ -43,6 +43,8 @@ import java.nio.file.Path;
  * {@code --full} trains 4× longer (a few minutes) for nicer samples.
  */
 public class Quickstart {
+    private static final String USAGE = "usage: bin/jbang samples/Quickstart.java [--steps N] [--out DIR] [--full] [--backend NAME]";
+
     /** Where plans run: {@code --backend reference|simd|simd:N|tornado} (default simd, every core). */
     static Backend BACKEND = Backend.simd();
 
@@ -55,8 +57,14 @@ public class Quickstart {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--backend" -> BACKEND = Backend.named(args[++i]);
                 case "--full" -> steps = 16_000;
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; expected --steps N, --out DIR, --full or --backend NAME");
+                case "--help", "-h" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
+                default -> {
+                    System.err.println("unknown argument " + args[i] + "\n" + USAGE);
+                    System.exit(2);
+                }
             }
         }
         Files.createDirectories(out);

@@ -46,6 +46,8 @@ import java.util.List;
  * <pre>bin/jbang samples/ScoreNormBias.java [--steps N] [--out DIR] [--full] [--backend NAME]</pre>
  */
 public class ScoreNormBias {
+    private static final String USAGE = "usage: bin/jbang samples/ScoreNormBias.java [--steps N] [--out DIR] [--full] [--backend NAME]";
+
     /** Where plans run: {@code --backend reference|simd|simd:N|tornado} (default simd, every core). */
     static Backend BACKEND = Backend.simd();
 
@@ -61,8 +63,14 @@ public class ScoreNormBias {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--backend" -> BACKEND = Backend.named(args[++i]);
                 case "--full" -> steps = 6000;
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; expected --steps N, --out DIR, --full or --backend NAME");
+                case "--help", "-h" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
+                default -> {
+                    System.err.println("unknown argument " + args[i] + "\n" + USAGE);
+                    System.exit(2);
+                }
             }
         }
         Files.createDirectories(out);
