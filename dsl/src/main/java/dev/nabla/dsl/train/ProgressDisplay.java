@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * The training progress bar (me.tongfei:progressbar): steps done, steps/s, ETA and the last logged loss,
  * redrawn by the library's own thread at most 10 times a second. Stepping it is a synchronized field write.
  */
-final class ProgressDisplay implements AutoCloseable {
+final class ProgressDisplay implements Progress {
     /** Redraw interval: at most 10 updates a second. */
     static final int UPDATE_MILLIS = 100;
 
@@ -47,11 +47,13 @@ final class ProgressDisplay implements AutoCloseable {
         return c != null && c.isTerminal();
     }
 
-    void stepTo(long done) {
+    @Override
+    public void stepTo(long done) {
         bar.stepTo(done);
     }
 
-    void loss(double loss) {
+    @Override
+    public void loss(double loss) {
         bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4g", loss));
     }
 

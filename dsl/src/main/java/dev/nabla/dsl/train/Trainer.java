@@ -46,7 +46,8 @@ import java.util.function.Consumer;
  * state and average are first rolled back to their values after the last step that left them finite (the
  * step before the diverging one, or the one before that if its update overflowed), so training can go on
  * from there with a lower learning rate. The progress bar is shown when standard output is a terminal,
- * or always with {@code progress(true)}, never with {@code progress(false)}.
+ * or always with {@code progress(true)}, never with {@code progress(false)}; when it is not a terminal and
+ * nothing was set, a plain progress line is written to standard error every 5 s.
  *
  * @param <M> the model's type
  */
@@ -65,6 +66,8 @@ public final class Trainer<M extends ScoreFunction> {
     private Ema ema;
     private boolean debug;
     private Consumer<String> progressSink;
+    private Consumer<String> lineSink;
+    private long lineInterval = ProgressLines.INTERVAL_NANOS;
 
     private Trainer(M model, List<Tensor> params, Objective objective) {
         this.model = model;
@@ -127,7 +130,11 @@ public final class Trainer<M extends ScoreFunction> {
         return this;
     }
 
-    /** Forces the progress bar on (true) or off (false); by default it shows when stdout is a terminal. */
+    /**
+     * Forces the progress bar on (true) or all progress output off (false). By default the bar shows when stdout
+     * is a terminal; elsewhere (a log file, CI, a notebook) a line goes to stderr every 5 s and at the end: step,
+     * latest loss, steps/s, elapsed time and ETA.
+     */
     public Trainer<M> progress(boolean on) {
         this.progress = on;
         return this;
@@ -166,6 +173,13 @@ public final class Trainer<M extends ScoreFunction> {
      */
     public Trainer<M> debug(boolean on) {
         this.debug = on;
+        return this;
+    }
+
+    /** Sends the periodic progress lines (output not a terminal) to {@code sink}, every {@code nanos} (tests). */
+    Trainer<M> progressLines(Consumer<String> sink, long nanos) {
+        this.lineSink = sink;
+        this.lineInterval = nanos;
         return this;
     }
 
@@ -291,8 +305,10 @@ public final class Trainer<M extends ScoreFunction> {
         double[] dst64 = src64 != null ? batchNd.f64() : null;
         float[] dst32 = src32 != null ? batchNd.f32() : null;
 
-        boolean show = progress != null ? progress : ProgressDisplay.isTerminal();
-        ProgressDisplay bar = show ? new ProgressDisplay(steps, progressSink) : null;
+        boolean showBar = progress != null ? progress : ProgressDisplay.isTerminal();
+        Progress bar = showBar ? new ProgressDisplay(steps, progressSink)
+                : progress == null ? new ProgressLines(steps, lineSink != null ? lineSink : System.err::println,
+                lineInterval) : null;
         long first = opt.steps();
         long keyBits = key.value();
         double window = 0;

@@ -127,6 +127,26 @@ class TrainerTest {
         assertTrue(fit.finalLoss() < fit.initialLoss(), fit.toString());
     }
 
+    /** Without a terminal and without progress(...), training reports plain lines periodically and at the end. */
+    @Test
+    void progressLinesWhenTheOutputIsNotATerminal() {
+        List<String> lines = new ArrayList<>();
+        Mlp model = smallMlp(3);
+        Trainer<Mlp> t = Trainer.of(model, dsm()).adam(1e-3).batch(32).steps(200).progressLines(lines::add, 0);
+        org.junit.jupiter.api.Assumptions.assumeFalse(ProgressDisplay.isTerminal(), "the tests' stdout is a terminal");
+        t.fit(gaussianData(100), Key.of(0));
+        // an interval of 0: a line after every step, and one at the end
+        assertEquals(201, lines.size(), lines.subList(0, Math.min(3, lines.size())).toString());
+        String last = lines.get(lines.size() - 1);
+        assertTrue(last.startsWith("train: step 200/200 (100 %), loss ") && last.contains("steps/s")
+                && last.contains("ETA 0 s"), last);
+        assertTrue(lines.get(0).startsWith("train: step 1/200"), lines.get(0));
+        List<String> none = new ArrayList<>();
+        Trainer.of(smallMlp(3), dsm()).adam(1e-3).batch(32).steps(20).progress(false).progressLines(none::add, 0)
+                .fit(gaussianData(100), Key.of(0));
+        assertTrue(none.isEmpty(), "progress(false) prints nothing: " + none);
+    }
+
     /** A float32 model is not trained on float64 data in float64 behind the user's back. */
     @Test
     void mixedDataAndModelDtypesAreRefused() {
