@@ -1,9 +1,11 @@
 package dev.nabla.core.backend;
 
-/** Whether the {@code jdk.incubator.vector} module is present, looked up once without loading the SIMD classes. */
+/**
+ * Whether the {@code jdk.incubator.vector} module is readable, looked up once by loading one of its classes
+ * (without initialising it, and without loading any of the SIMD backend's classes).
+ */
 final class VectorApi {
-    static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-            || loadable();
+    static final boolean AVAILABLE = loadable();
 
     private VectorApi() {
     }
