@@ -3,7 +3,7 @@ package dev.nabla.core;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumMap;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +18,7 @@ import java.util.function.Function;
  *
  * <p>Reverse mode: for {@code y = f(x)} and a cotangent {@code u} of y's shape, {@link #vjp} returns
  * {@code uᵀ ∂y/∂x}, accumulated over the graph in reverse topological order with one backward rule per
- * primitive ({@link #RULES}, the only place derivatives are defined). The rule of {@link Op#EXPAND} — a sum
+ * primitive ({@link Op#backward}, the only place derivatives are defined). The rule of {@link Op#EXPAND} — a sum
  * over the broadcast axes — is the one place where broadcasting is undone. Forward mode ({@link #jvp}) is
  * the transpose of reverse mode: {@code J v = ∂/∂u ⟨uᵀJ, v⟩}, exact because {@code uᵀJ} is linear in u.
  *
@@ -26,113 +26,6 @@ import java.util.function.Function;
  */
 public final class Autodiff {
     private Autodiff() {
-    }
-
-    /** A backward rule: given the node and the cotangent of its output, the cotangent of each input (null = 0). */
-    @FunctionalInterface
-    interface Rule {
-        Tensor[] backward(Tensor node, Tensor g);
-    }
-
-    private static final Map<Op, Rule> RULES = new EnumMap<>(Op.class);
-
-    static {
-        // d(-x) = -dx
-        RULES.put(Op.NEG, (n, g) -> new Tensor[] {g.neg()});
-        // d e^x = e^x dx
-        RULES.put(Op.EXP, (n, g) -> new Tensor[] {g.mul(n)});
-        // d(e^x - 1) = (out + 1) dx
-        RULES.put(Op.EXPM1, (n, g) -> new Tensor[] {g.mul(n.add(1))});
-        // d log x = dx / x
-        RULES.put(Op.LOG, (n, g) -> new Tensor[] {g.div(n.inputs[0])});
-        // d log(1+x) = dx / (1 + x)
-        RULES.put(Op.LOG1P, (n, g) -> new Tensor[] {g.div(n.inputs[0].add(1))});
-        // d sin x = cos x dx (the COS primitive, accurate near π/2 + kπ)
-        RULES.put(Op.SIN, (n, g) -> new Tensor[] {g.mul(n.inputs[0].cos())});
-        // d cos x = −sin x dx (the SIN primitive, accurate near kπ)
-        RULES.put(Op.COS, (n, g) -> new Tensor[] {g.mul(n.inputs[0].sin()).neg()});
-        // d sqrt x = dx / (2 sqrt x)
-        RULES.put(Op.SQRT, (n, g) -> new Tensor[] {g.div(n.mul(2))});
-        // d (1/x) = -dx / x^2
-        RULES.put(Op.RECIPROCAL, (n, g) -> new Tensor[] {g.mul(n.square()).neg()});
-        // d tanh x = (1 - tanh^2 x) dx
-        RULES.put(Op.TANH, (n, g) -> new Tensor[] {g.mul(n.square().rsub(1))});
-        // d σ(x) = σ(1 - σ) dx
-        RULES.put(Op.LOGISTIC, (n, g) -> new Tensor[] {g.mul(n.mul(n.rsub(1)))});
-        RULES.put(Op.CAST, (n, g) -> new Tensor[] {g.cast(n.inputs[0].dtype)});
-        RULES.put(Op.STOP_GRADIENT, (n, g) -> new Tensor[] {null});
-        RULES.put(Op.ADD, (n, g) -> new Tensor[] {g, g});
-        RULES.put(Op.MUL, (n, g) -> new Tensor[] {g.mul(n.inputs[1]), g.mul(n.inputs[0])});
-        // max: the derivative goes to the larger argument, split equally on ties
-        RULES.put(Op.MAX, (n, g) -> {
-            Tensor a = n.inputs[0];
-            Tensor b = n.inputs[1];
-            Tensor aWins = b.lt(a).sub(a.lt(b)); // +1, 0 or -1
-            return new Tensor[] {g.mul(aWins.add(1).mul(0.5)), g.mul(aWins.rsub(1).mul(0.5))};
-        });
-        RULES.put(Op.LESS, (n, g) -> new Tensor[] {null, null});
-        RULES.put(Op.WHERE, (n, g) -> {
-            Tensor zero = g.zerosLike();
-            Tensor c = n.inputs[0];
-            return new Tensor[] {null, Tensor.where(c, g, zero), Tensor.where(c, zero, g)};
-        });
-        // sum: broadcast the cotangent back over the reduced axes
-        RULES.put(Op.SUM, (n, g) -> new Tensor[] {g.broadcastTo(n.inputs[0].shape)});
-        // max over axes: to the maximal elements, split equally on ties
-        RULES.put(Op.REDUCE_MAX, (n, g) -> {
-            Tensor x = n.inputs[0];
-            Tensor hit = x.eq(n.broadcastTo(x.shape));
-            Tensor share = hit.div(hit.sumKeep((int[]) n.attr));
-            return new Tensor[] {g.broadcastTo(x.shape).mul(share)};
-        });
-        RULES.put(Op.RESHAPE, (n, g) -> new Tensor[] {g.reshape(n.inputs[0].shape.dims())});
-        // broadcasting is undone here and only here: sum over the expanded axes
-        RULES.put(Op.EXPAND, (n, g) -> {
-            Shape in = n.inputs[0].shape;
-            List<Integer> axes = new ArrayList<>();
-            for (int a = 0; a < in.rank(); a++) {
-                if (in.dim(a) != n.shape.dim(a)) {
-                    axes.add(a);
-                }
-            }
-            return new Tensor[] {g.sumKeep(axes.stream().mapToInt(Integer::intValue).toArray())};
-        });
-        RULES.put(Op.PERMUTE, (n, g) -> {
-            int[] p = (int[]) n.attr;
-            int[] inv = new int[p.length];
-            for (int i = 0; i < p.length; i++) {
-                inv[p[i]] = i;
-            }
-            return new Tensor[] {g.permute(inv)};
-        });
-        RULES.put(Op.SLICE, (n, g) -> {
-            int[][] se = (int[][]) n.attr;
-            Shape in = n.inputs[0].shape;
-            Tensor r = g;
-            for (int a = 0; a < in.rank(); a++) {
-                r = r.pad(a, se[0][a], in.dim(a) - se[1][a]);
-            }
-            return new Tensor[] {r};
-        });
-        RULES.put(Op.PAD, (n, g) -> {
-            int[][] ba = (int[][]) n.attr;
-            Tensor r = g;
-            for (int a = 0; a < g.rank(); a++) {
-                r = r.slice(a, ba[0][a], g.shape.dim(a) - ba[1][a]);
-            }
-            return new Tensor[] {r};
-        });
-        // C = A B: dA = G Bᵀ, dB = Aᵀ G
-        RULES.put(Op.MATMUL, (n, g) -> new Tensor[] {
-                g.matmul(n.inputs[1].transpose()), n.inputs[0].transpose().matmul(g)});
-        RULES.put(Op.RANDOM_UNIFORM, (n, g) -> new Tensor[] {null});
-        RULES.put(Op.RANDOM_NORMAL, (n, g) -> new Tensor[] {null});
-        RULES.put(Op.KEY_FOLD, (n, g) -> new Tensor[] {null});
-        for (Op op : Op.values()) {
-            if (op.kind != Op.Kind.SOURCE && !RULES.containsKey(op)) {
-                throw new AssertionError("no backward rule for " + op);
-            }
-        }
     }
 
     // ------------------------------------------------------------------ reverse mode
@@ -183,7 +76,7 @@ public final class Autodiff {
                 continue;
             }
             long before = Tensor.lastId();
-            Tensor[] gs = RULES.get(n.op).backward(n, g);
+            Tensor[] gs = n.op.backward(n, g);
             for (Tensor r : gs) {
                 markNew(r, before, n);
             }
@@ -361,7 +254,7 @@ public final class Autodiff {
     }
 
     private static Set<Tensor> identitySet(Collection<Tensor> items) {
-        Set<Tensor> s = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Tensor> s = Collections.newSetFromMap(new IdentityHashMap<>());
         s.addAll(items);
         return s;
     }

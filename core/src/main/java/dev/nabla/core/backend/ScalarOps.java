@@ -4,8 +4,8 @@ import dev.nabla.core.DType;
 import dev.nabla.core.Op;
 
 /**
- * What each elementwise primitive means, one value at a time: the definition the reference backend runs,
- * constant folding uses, and the SIMD backend is tested against. float32 values are computed in double
+ * The scalar functions the elementwise primitives are defined with ({@link Op#apply}): the definition the reference
+ * backend runs, constant folding uses, and the SIMD backend is tested against. float32 values are computed in double
  * and rounded once to float, which for +, ×, ÷ and √ is the correctly rounded float result.
  *
  * <p>exp, log, log1p, sin and cos (and the exp inside σ) are {@link VectorMath}'s float64 scalar twins, not
@@ -20,28 +20,34 @@ public final class ScalarOps {
     private ScalarOps() {
     }
 
-    /** {@code op(a, b, c)}; unary ops read {@code a}, binary {@code a, b}, WHERE {@code c ? a : b} with c first. */
+    /** {@code op(a, b, c)}: the same as {@link Op#apply}. */
     public static double apply(Op op, double a, double b, double c) {
-        return switch (op) {
-            case NEG -> -a;
-            case EXP -> ScalarMath.exp(a);
-            case EXPM1 -> Math.expm1(a);
-            case LOG -> ScalarMath.log(a);
-            case LOG1P -> ScalarMath.log1p(a);
-            case SIN -> ScalarMath.sin(a);
-            case COS -> ScalarMath.cos(a);
-            case SQRT -> Math.sqrt(a);
-            case RECIPROCAL -> 1.0 / a;
-            case TANH -> Math.tanh(a);
-            case LOGISTIC -> logistic(a);
-            case CAST, STOP_GRADIENT -> a;
-            case ADD -> a + b;
-            case MUL -> a * b;
-            case MAX -> Math.max(a, b);
-            case LESS -> a < b ? 1.0 : 0.0;
-            case WHERE -> a != 0 ? b : c;
-            default -> throw new IllegalArgumentException(op + " is not an elementwise op");
-        };
+        return op.apply(a, b, c);
+    }
+
+    /** {@code e^x}, {@link ScalarMath}'s fixed sequence (the SIMD float64 lanes' twin). */
+    public static double exp(double a) {
+        return ScalarMath.exp(a);
+    }
+
+    /** {@code log x}, {@link ScalarMath}'s fixed sequence. */
+    public static double log(double a) {
+        return ScalarMath.log(a);
+    }
+
+    /** {@code log(1 + x)}, {@link ScalarMath}'s fixed sequence. */
+    public static double log1p(double a) {
+        return ScalarMath.log1p(a);
+    }
+
+    /** {@code sin x}, {@link ScalarMath}'s fixed sequence. */
+    public static double sin(double a) {
+        return ScalarMath.sin(a);
+    }
+
+    /** {@code cos x}, {@link ScalarMath}'s fixed sequence. */
+    public static double cos(double a) {
+        return ScalarMath.cos(a);
     }
 
     /** {@code 1/(1 + e^{−x})} without overflow: {@code r = 1/(1 + e^{−|x|})}, then r or {@code e^{−|x|}·r}. */
