@@ -33,6 +33,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -115,7 +116,7 @@ public class DoubleWell {
         }
         for (double time : new double[] {0.05, 0.25, 0.5, 1.0}) {
             double[] tv = new double[n];
-            java.util.Arrays.fill(tv, time);
+            Arrays.fill(tv, time);
             double[] got = plan.set(y, ys).set(t, tv).execute().get(s).toDoubleArray();
             double err = 0;
             for (int i = 0; i < n; i++) {

@@ -15,6 +15,7 @@ import dev.nabla.core.backend.Backend;
 import dev.nabla.core.random.Key;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -66,7 +67,7 @@ public class GradientTour {
         plan.set(x, xs).execute();
         double[] g1 = plan.get(d1).toDoubleArray(), g2 = plan.get(d2).toDoubleArray(), g3 = plan.get(d3).toDoubleArray();
 
-        System.out.printf("%nf(x) = Σ x·sin x at x = %s: f = %.6f%n", java.util.Arrays.toString(xs), plan.get(f).item());
+        System.out.printf("%nf(x) = Σ x·sin x at x = %s: f = %.6f%n", Arrays.toString(xs), plan.get(f).item());
         System.out.printf("%6s %12s %9s %12s %9s %12s %9s%n", "x", "f'", "|err|", "f''", "|err|", "f'''", "|err|");
         double trace = 0;
         for (int i = 0; i < xs.length; i++) {

@@ -38,6 +38,7 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import java.awt.Color;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -205,9 +206,9 @@ public class NonlinearLocalDsm {
         fig2.addSeries("mean, fixed gap s = t − ℓ", ts, gap[0]).setMarker(SeriesMarkers.CIRCLE);
         fig2.addSeries("variance, fixed gap s = t − ℓ", ts, gap[1]).setMarker(SeriesMarkers.DIAMOND);
 
-        List<XYChart> panels = List.of(panel("held-out data", test, java.awt.Color.DARK_GRAY),
-                panel(names[0] + " samples", samples[0], new java.awt.Color(230, 120, 0)),
-                panel(names[1] + " samples", samples[1], new java.awt.Color(120, 40, 200)));
+        List<XYChart> panels = List.of(panel("held-out data", test, Color.DARK_GRAY),
+                panel(names[0] + " samples", samples[0], new Color(230, 120, 0)),
+                panel(names[1] + " samples", samples[1], new Color(120, 40, 200)));
         BitmapEncoder.saveBitmap(panels, 1, 3, out.resolve("samples.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         BitmapEncoder.saveBitmap(edChart, out.resolve("energy-distance.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         BitmapEncoder.saveBitmap(lossChart, out.resolve("loss.png").toString(), BitmapEncoder.BitmapFormat.PNG);
@@ -259,7 +260,7 @@ public class NonlinearLocalDsm {
     }
 
     /** A square scatter panel on [−3, 3]² (points outside are not drawn). */
-    private static XYChart panel(String title, NdArray points, java.awt.Color color) {
+    private static XYChart panel(String title, NdArray points, Color color) {
         XYChart c = new XYChartBuilder().width(600).height(600).title(title).xAxisTitle("x").yAxisTitle("y").build();
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         c.getStyler().setMarkerSize(3);

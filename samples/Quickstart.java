@@ -24,8 +24,10 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import java.awt.Color;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Quickstart: a score model for a 2-D Gaussian mixture in one screen.
@@ -101,10 +103,10 @@ public class Quickstart {
         System.out.printf("| probability flow, RK45          | %23.4f | %5.1fs |%n", Metrics.energyDistance(ode, fresh), (t2 - t1) / 1e9);
 
         // 5. plots
-        java.util.List<XYChart> panels = java.util.List.of(
-                panel("data (fresh draw)", fresh, java.awt.Color.DARK_GRAY),
-                panel("reverse SDE (Euler–Maruyama, 500 steps)", sde1, new java.awt.Color(230, 120, 0)),
-                panel("probability flow (RK45)", ode, new java.awt.Color(120, 40, 200)));
+        List<XYChart> panels = List.of(
+                panel("data (fresh draw)", fresh, Color.DARK_GRAY),
+                panel("reverse SDE (Euler–Maruyama, 500 steps)", sde1, new Color(230, 120, 0)),
+                panel("probability flow (RK45)", ode, new Color(120, 40, 200)));
         BitmapEncoder.saveBitmap(panels, 1, 3, out.resolve("samples.png").toString(), BitmapEncoder.BitmapFormat.PNG);
 
         XYChart loss = new XYChartBuilder().width(900).height(500).title("DSM loss (λ = σ², minibatch 512)")
@@ -121,7 +123,7 @@ public class Quickstart {
     }
 
     /** A square scatter panel on [−6, 6]² (points outside are not drawn). */
-    private static XYChart panel(String title, NdArray points, java.awt.Color color) {
+    private static XYChart panel(String title, NdArray points, Color color) {
         XYChart c = new XYChartBuilder().width(600).height(600).title(title).xAxisTitle("x").yAxisTitle("y").build();
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         c.getStyler().setMarkerSize(3);

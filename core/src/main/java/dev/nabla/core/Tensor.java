@@ -5,8 +5,10 @@ import dev.nabla.core.random.Key;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * An immutable, lazy node of a computation graph: a primitive {@link Op} applied to input tensors, with a
@@ -187,7 +189,7 @@ public final class Tensor {
     private static final ThreadLocal<Integer> COMPILING = ThreadLocal.withInitial(() -> 0);
 
     /** Runs {@code body} with creation sites off (the compiler's own nodes inherit them from what they replace). */
-    static <T> T compiling(java.util.function.Supplier<T> body) {
+    static <T> T compiling(Supplier<T> body) {
         COMPILING.set(COMPILING.get() + 1);
         try {
             return body.get();
@@ -287,7 +289,7 @@ public final class Tensor {
 
     /** Evaluates this tensor (which must have no unbound placeholders) with the default backend. */
     public NdArray eval() {
-        return Plan.compile(List.of(this)).run(java.util.Map.of()).get(this).copy();
+        return Plan.compile(List.of(this)).run(Map.of()).get(this).copy();
     }
 
     @Override

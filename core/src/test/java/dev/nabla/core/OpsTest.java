@@ -6,6 +6,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -20,7 +21,7 @@ class OpsTest {
     }
 
     private static double[] run(Backend b, Tensor t) {
-        return Plan.compile(List.of(t), b).run(java.util.Map.of()).get(t).toDoubleArray();
+        return Plan.compile(List.of(t), b).run(Map.of()).get(t).toDoubleArray();
     }
 
     private static final double EPS = 1e-15; // exact-ish cases: results are exact or one rounding away

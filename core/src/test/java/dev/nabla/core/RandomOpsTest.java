@@ -4,7 +4,9 @@ import dev.nabla.core.backend.Backend;
 import dev.nabla.core.random.Key;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,10 +35,10 @@ class RandomOpsTest {
         for (int rep = 0; rep < 30; rep++) { // and stay so once the JIT has compiled everything
             assertArrayEquals(z1, sample(Backend.simd(1), z, k, Key.of(42)), 0.0);
         }
-        assertFalse(java.util.Arrays.equals(ref, sample(Backend.simd(1), u, k, Key.of(43))), "another key, other numbers");
+        assertFalse(Arrays.equals(ref, sample(Backend.simd(1), u, k, Key.of(43))), "another key, other numbers");
         // a constant key in the graph gives the same stream as the same key bound at run time
         Tensor uc = Tensor.key(Key.of(42)).fold(3).uniform(Shape.of(1000, 70));
-        assertArrayEquals(ref, Plan.compile(List.of(uc), Backend.simd(1)).run(java.util.Map.of()).get(uc).toDoubleArray(), 0.0);
+        assertArrayEquals(ref, Plan.compile(List.of(uc), Backend.simd(1)).run(Map.of()).get(uc).toDoubleArray(), 0.0);
     }
 
     /**

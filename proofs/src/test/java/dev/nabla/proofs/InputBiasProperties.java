@@ -15,6 +15,7 @@ import net.jqwik.api.lifecycle.AddLifecycleHook;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * THEORY.md §2 — the score-norm bias of optimising DSM's input (2511.11727, Theorem 2 and Corollary 1).
@@ -51,7 +52,7 @@ class InputBiasProperties {
         double scale = Math.sqrt(a * a + sg * sg);
         Model base = Fixtures.model(r, mlp, d, new double[d], scale);
         Tensor cond = c.matmul(Fixtures.randomMatrix(r, 2, d, 0.5)).div(scale);
-        java.util.function.Function<Tensor, Tensor> model = x -> base.apply(x).add(cond); // s_θ(xt, c)
+        Function<Tensor, Tensor> model = x -> base.apply(x).add(cond); // s_θ(xt, c)
         Rule z1 = Fixtures.standardNormal(d, n1);
         Rule joint = Fixtures.product(z1, Fixtures.standardNormal(d, 2));
         Tensor zz = joint.x();

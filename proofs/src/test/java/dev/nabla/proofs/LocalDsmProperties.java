@@ -21,6 +21,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Scale;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -340,8 +341,8 @@ class LocalDsmProperties {
             }
         }
         String msg = String.format(Locale.ROOT, "scheduler mean errors %s var errors %s; fixed gap mean %s var %s",
-                java.util.Arrays.toString(round(sched[0])), java.util.Arrays.toString(round(sched[1])),
-                java.util.Arrays.toString(round(gap[0])), java.util.Arrays.toString(round(gap[1])));
+                Arrays.toString(round(sched[0])), Arrays.toString(round(sched[1])),
+                Arrays.toString(round(gap[0])), Arrays.toString(round(gap[1])));
         System.out.println("Figure 2, seed " + seed + ": " + msg);
         String st = "Fig. 2: linearisation error in mean and variance constant in t for ∫_s^t g² = λ, growing >10× for a fixed gap";
         Report.check(SECTION, st, Math.max(spread / 1e-3, 10 / growth), 1, msg);
@@ -366,12 +367,12 @@ class LocalDsmProperties {
             us[i] = sde.integratedG2(s[i], ts[i]) / 2;
         }
         double[] sorted = us.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         double[][][] ref = KolmogorovMoments.of(grid, field).moments(sorted);
         double[][] out = new double[2][k];
         Tensor ys = Tensor.of(grid, n, 1);
         for (int i = 0; i < k; i++) {
-            int at = java.util.Arrays.binarySearch(sorted, us[i]);
+            int at = Arrays.binarySearch(sorted, us[i]);
             LinearizedTransition q = LinearizedTransition.of(sde, ys, column(s[i], n), column(ts[i], n), Jacobian.DIAGONAL);
             double[][] v = Fixtures.eval(List.of(q.mean(), q.variance()));
             double em = 0, ev = 0, wsum = 0;
@@ -442,7 +443,7 @@ class LocalDsmProperties {
         for (int l = 1; l < lambdas.length; l++) {
             monotone &= errs[l] < errs[l - 1];
         }
-        String msg = "errors " + java.util.Arrays.toString(round(errs)) + " at λ = " + java.util.Arrays.toString(lambdas);
+        String msg = "errors " + Arrays.toString(round(errs)) + " at λ = " + Arrays.toString(lambdas);
         System.out.println("double well a=" + a + ": " + msg);
         String st = "double well: E[∇log q̃(y_t|y_s) | y_t] → −V'(y_t) as λ → 0";
         Report.check(SECTION, st, Math.max(errs[lambdas.length - 1] / (1e-3 * a), errs[4] / errs[2] / 0.03), 1, msg);

@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The recorder behind {@code target/theory-report.md}: every property calls {@link #check} once per try with
@@ -27,7 +29,7 @@ public final class Report {
     static final class Row {
         final String name;
         String section = "";
-        final java.util.Set<String> statements = new java.util.LinkedHashSet<>();
+        final Set<String> statements = new LinkedHashSet<>();
         int tries;
         double error = Double.NaN;
         double tolerance = Double.NaN;

@@ -17,8 +17,10 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * Score-matching basics used throughout THEORY.md (§4's ISM baseline, §3's Tweedie): Hyvärinen's identity
@@ -47,7 +49,7 @@ class ScoreMatchingBasicsProperties {
         SplittableRandom r = new SplittableRandom(seed);
         Kernel k = Fixtures.kernel(vp, u);
         Rule rule;
-        java.util.function.Function<Tensor, Tensor> score;
+        Function<Tensor, Tensor> score;
         double scale;
         double[] shift;
         boolean useMlp = mlp;
@@ -91,8 +93,8 @@ class ScoreMatchingBasicsProperties {
         Report.check(SECTION, "L_ESM = L_ISM + E½‖∇log q‖² and ∇_θ L_ESM = ∇_θ L_ISM (ISM with exact divergence)",
                 Math.abs(v[0][0] - v[1][0] - v[2][0]) / (v[3][0] + v[2][0]), tol, "value " + what);
         int n = ge.size();
-        double[] a = Fixtures.flatten(java.util.Arrays.copyOfRange(v, 4, 4 + n));
-        double[] b = Fixtures.flatten(java.util.Arrays.copyOfRange(v, 4 + n, 4 + 2 * n));
+        double[] a = Fixtures.flatten(Arrays.copyOfRange(v, 4, 4 + n));
+        double[] b = Fixtures.flatten(Arrays.copyOfRange(v, 4 + n, 4 + 2 * n));
         double[] diff = new double[a.length];
         for (int i = 0; i < a.length; i++) {
             diff[i] = a[i] - b[i];
@@ -156,7 +158,7 @@ class ScoreMatchingBasicsProperties {
         Report.check(SECTION, st, err / size, 1e-12, "exact enumeration D=" + d);
         // statistical: the framework's Rademacher probes at the first point
         int n = 20000;
-        double[] first = java.util.Arrays.copyOf(pts, d);
+        double[] first = Arrays.copyOf(pts, d);
         Tensor xr = Tensor.of(first).reshape(1, d).broadcastTo(Shape.of(n, d)).mul(1.0);
         Tensor sr = model.apply(xr);
         Tensor probe = Tensor.key(Key.of(seed)).rademacher(Shape.of(n, d));

@@ -12,6 +12,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -127,9 +128,9 @@ class VincentProperties {
         all.addAll(gs);
         double[][] v = Fixtures.eval(all);
         int n = gd.size();
-        double[] a = Fixtures.flatten(java.util.Arrays.copyOfRange(v, 0, n));
-        double[] b = Fixtures.flatten(java.util.Arrays.copyOfRange(v, n, 2 * n));
-        double[] c = Fixtures.flatten(java.util.Arrays.copyOfRange(v, 2 * n, 3 * n));
+        double[] a = Fixtures.flatten(Arrays.copyOfRange(v, 0, n));
+        double[] b = Fixtures.flatten(Arrays.copyOfRange(v, n, 2 * n));
+        double[] c = Fixtures.flatten(Arrays.copyOfRange(v, 2 * n, 3 * n));
         double[] diff = new double[a.length];
         for (int i = 0; i < a.length; i++) {
             diff[i] = a[i] - b[i];

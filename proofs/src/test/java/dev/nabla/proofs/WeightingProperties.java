@@ -18,6 +18,7 @@ import net.jqwik.api.lifecycle.AddLifecycleHook;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -255,7 +256,7 @@ class WeightingProperties {
         double[] ls = meanAndSe(low);
         double lowerBound = hs[0] - 4 * hs[1];
         String st = "heuristic w=σ² has a lower relative gradient variance than w* for σ in [1,100], and the gap exceeds the one in [1e-3,1e-2]; error = 1/(lower 4-se bound of RV*/RV_h)";
-        String effect = String.format(java.util.Locale.ROOT,
+        String effect = String.format(Locale.ROOT,
                 "high band RV*/RV_h = %.3f (L = %.4f ± %.4f), low band %.5f (L = %.2e ± %.2e)",
                 Math.exp(hs[0]), hs[0], hs[1], Math.exp(ls[0]), ls[0], ls[1]);
         System.out.println("item 5, seed " + seed + ": " + effect);

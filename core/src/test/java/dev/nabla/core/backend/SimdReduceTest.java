@@ -7,8 +7,10 @@ import dev.nabla.core.Shape;
 import dev.nabla.core.Tensor;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -21,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class SimdReduceTest {
     @Test
     void middleAxisSumsAddEachColumnInOrder() {
-        java.util.Random rnd = new java.util.Random(11);
+        Random rnd = new Random(11);
         int[][] shapes = {{1, 512, 128}, {3, 17, 131}, {2, 5, 64}, {1, 9, 100}, {2, 33, 7}, {1, 4, 1}, {2, 300, 40}};
         for (int[] sh : shapes) {
             int outer = sh[0];
@@ -50,7 +52,7 @@ class SimdReduceTest {
                             wd += d[(o * red + j) * inner + k];
                             wf += f[(o * red + j) * inner + k];
                         }
-                        String at = java.util.Arrays.toString(sh) + " o=" + o + " k=" + k + " threads=" + threads;
+                        String at = Arrays.toString(sh) + " o=" + o + " k=" + k + " threads=" + threads;
                         assertEquals(wd, gd[o * inner + k], 0.0, at);
                         assertEquals(wf, gf[o * inner + k], 0.0f, at + " (float)");
                     }

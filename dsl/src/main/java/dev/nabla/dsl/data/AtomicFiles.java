@@ -1,6 +1,7 @@
 package dev.nabla.dsl.data;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -58,7 +59,7 @@ public final class AtomicFiles {
     public static void write(Path file, byte[] content) throws IOException {
         Objects.requireNonNull(content, "AtomicFiles.write: content");
         write(file, ch -> {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(content);
+            ByteBuffer b = ByteBuffer.wrap(content);
             while (b.hasRemaining()) {
                 ch.write(b);
             }

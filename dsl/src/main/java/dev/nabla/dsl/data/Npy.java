@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * NumPy's {@code .npy} format (format versions 1.0 and 2.0, NEP 1,
@@ -88,7 +89,7 @@ public final class Npy {
         } catch (IllegalArgumentException e) {
             throw error(file, "has a malformed header (" + e.getMessage() + "): " + header.strip());
         }
-        if (!dict.keySet().equals(java.util.Set.of("descr", "fortran_order", "shape"))) {
+        if (!dict.keySet().equals(Set.of("descr", "fortran_order", "shape"))) {
             throw error(file, "has header keys " + dict.keySet() + ", expected exactly descr, fortran_order, shape");
         }
         if (!(dict.get("descr") instanceof String descr)) {

@@ -9,6 +9,7 @@ import dev.nabla.dsl.sde.Prior;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * A Gaussian mixture in {@code R^D}, {@code p(x) = Σ_k π_k N(x; μ_k, Σ_k)}, with everything the theory checks
@@ -372,11 +373,11 @@ public final class GaussianMixture {
     private double[] sharedFactor(double[] l, int ka) {
         int dd = d * d;
         for (int a = 1; a < ka; a++) {
-            if (!java.util.Arrays.equals(l, a * dd, (a + 1) * dd, l, 0, dd)) {
+            if (!Arrays.equals(l, a * dd, (a + 1) * dd, l, 0, dd)) {
                 return null;
             }
         }
-        return java.util.Arrays.copyOf(l, dd);
+        return Arrays.copyOf(l, dd);
     }
 
     /**
@@ -408,8 +409,8 @@ public final class GaussianMixture {
             }
 
             @Override
-            public java.util.OptionalInt dimension() {
-                return java.util.OptionalInt.of(d);
+            public OptionalInt dimension() {
+                return OptionalInt.of(d);
             }
 
             @Override
@@ -749,7 +750,7 @@ public final class GaussianMixture {
         double[] x = new double[d];
         for (int c : active) {
             double[][] l = chol[c];
-            java.util.Arrays.fill(idx, 0);
+            Arrays.fill(idx, 0);
             double sum = 0;
             double comp = 0;
             while (true) {

@@ -4,6 +4,7 @@ import dev.nabla.core.NdArray;
 import dev.nabla.core.Shape;
 import dev.nabla.core.Tensor;
 
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
@@ -131,7 +132,7 @@ public final class QuadratureGrid {
                     + ", expected a tensor [" + n + ", ...] (one row per grid point)");
         }
         int[] wd = new int[v.rank()];
-        java.util.Arrays.fill(wd, 1);
+        Arrays.fill(wd, 1);
         wd[0] = n;
         Tensor w = Tensor.constant(NdArray.wrap(weights, Shape.of(n))).reshape(wd).cast(v.dtype());
         return v.mul(w).sum(0).eval();

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * A multilayer perceptron, usable as a time-conditioned score model and as a plain regressor.
@@ -133,8 +134,8 @@ public final class Mlp implements ScoreFunction, Module {
 
     /** The width D of the data rows {@link #apply} takes. */
     @Override
-    public java.util.OptionalInt inputDimension() {
-        return java.util.OptionalInt.of(dataDim);
+    public OptionalInt inputDimension() {
+        return OptionalInt.of(dataDim);
     }
 
     /** The width D of the data rows {@link #apply} takes. */

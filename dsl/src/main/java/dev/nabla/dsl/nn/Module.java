@@ -3,6 +3,7 @@ package dev.nabla.dsl.nn;
 import dev.nabla.core.Tensor;
 
 import java.util.List;
+import java.util.OptionalInt;
 
 /** Something with trainable parameters ({@link Tensor#parameter} nodes), in a fixed order with unique names. */
 public interface Module {
@@ -23,12 +24,12 @@ public interface Module {
      * when unknown. Trainers, samplers and likelihoods check it against the data and the SDE before building
      * anything.
      */
-    default java.util.OptionalInt inputDimension() {
-        return java.util.OptionalInt.empty();
+    default OptionalInt inputDimension() {
+        return OptionalInt.empty();
     }
 
     /** {@link #inputDimension()} of {@code model} when it is a module; empty for any other score function. */
-    static java.util.OptionalInt inputDimensionOf(Object model) {
-        return model instanceof Module m ? m.inputDimension() : java.util.OptionalInt.empty();
+    static OptionalInt inputDimensionOf(Object model) {
+        return model instanceof Module m ? m.inputDimension() : OptionalInt.empty();
     }
 }

@@ -7,6 +7,7 @@ import dev.nabla.dsl.sde.Sde;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * A score model conditioned on, and scaled by, the noise level: {@code s(y, t) = net(y, σ_t) / σ_t}
@@ -80,7 +81,7 @@ public final class ScaledScore<M extends ScoreFunction & Module> implements Scor
     }
 
     @Override
-    public java.util.OptionalInt inputDimension() {
+    public OptionalInt inputDimension() {
         return net.inputDimension();
     }
 

@@ -7,6 +7,9 @@ import dev.nabla.dsl.sde.GaussianKernel;
 import dev.nabla.dsl.sde.LinearSde;
 import dev.nabla.dsl.sde.Sde;
 
+import java.util.List;
+import java.util.Objects;
+
 /**
  * A weighting {@code λ(t)} of a score-matching loss across noise levels. 2508.01597 explains why the
  * heuristic {@code λ = σ_t²} works: DSM's irreducible variance grows as {@code D/σ²} at small σ, and σ² is
@@ -106,8 +109,8 @@ public interface Weighting {
      *                                  ({@link GaussianMixture#fisherTraceEstimate}; high dimension)
      */
     static Weighting optimal(GaussianMixture data, LinearSde sde, int gridPoints) {
-        java.util.Objects.requireNonNull(data, "Weighting.optimal: data");
-        java.util.Objects.requireNonNull(sde, "Weighting.optimal: sde");
+        Objects.requireNonNull(data, "Weighting.optimal: data");
+        Objects.requireNonNull(sde, "Weighting.optimal: sde");
         if (gridPoints < 2) {
             throw new IllegalArgumentException("Weighting.optimal: gridPoints = " + gridPoints + ", expected >= 2");
         }
@@ -140,7 +143,7 @@ public interface Weighting {
      * @throws ArithmeticException   where tr I cannot be computed to its tolerance (high dimension)
      */
     static double optimalWeight(GaussianMixture data, double alpha, double sigma) {
-        java.util.Objects.requireNonNull(data, "Weighting.optimalWeight: data");
+        Objects.requireNonNull(data, "Weighting.optimalWeight: data");
         if (!Double.isFinite(alpha) || !Double.isFinite(sigma) || !(sigma >= 0)) {
             throw new IllegalArgumentException("Weighting.optimalWeight: alpha = " + alpha + ", sigma = " + sigma
                     + ", expected finite numbers with sigma >= 0");
@@ -172,8 +175,8 @@ public interface Weighting {
      * @param quadraturePoints 1 to {@link GaussHermite#MAX_POINTS}
      */
     static Weighting optimal(GaussianMixture data, LinearSde sde, int gridPoints, int quadraturePoints) {
-        java.util.Objects.requireNonNull(data, "Weighting.optimal: data");
-        java.util.Objects.requireNonNull(sde, "Weighting.optimal: sde");
+        Objects.requireNonNull(data, "Weighting.optimal: data");
+        Objects.requireNonNull(sde, "Weighting.optimal: sde");
         if (gridPoints < 2) {
             throw new IllegalArgumentException("Weighting.optimal: gridPoints = " + gridPoints + ", expected >= 2");
         }
@@ -228,10 +231,10 @@ public interface Weighting {
      */
     static Weighting optimal(dev.nabla.dsl.ScoreFunction score, LinearSde sde, dev.nabla.core.NdArray data, int gridPoints,
                              dev.nabla.core.random.Key key, dev.nabla.core.backend.Backend backend) {
-        java.util.Objects.requireNonNull(score, "Weighting.optimal: score");
-        java.util.Objects.requireNonNull(sde, "Weighting.optimal: sde");
-        java.util.Objects.requireNonNull(data, "Weighting.optimal: data");
-        java.util.Objects.requireNonNull(key, "Weighting.optimal: key");
+        Objects.requireNonNull(score, "Weighting.optimal: score");
+        Objects.requireNonNull(sde, "Weighting.optimal: sde");
+        Objects.requireNonNull(data, "Weighting.optimal: data");
+        Objects.requireNonNull(key, "Weighting.optimal: key");
         if (gridPoints < 2) {
             throw new IllegalArgumentException("Weighting.optimal: gridPoints = " + gridPoints + ", expected >= 2");
         }
@@ -253,7 +256,7 @@ public interface Weighting {
         Tensor t = tIn.broadcastTo(dev.nabla.core.Shape.of(n, 1));
         Tensor xt = sde.perturb(x0, t, k.normal(data.shape(), data.dtype()));
         Tensor trace = score.apply(xt, t).square().sum(-1).mean();
-        dev.nabla.core.Plan plan = dev.nabla.core.Plan.compile(java.util.List.of(trace), backend);
+        dev.nabla.core.Plan plan = dev.nabla.core.Plan.compile(List.of(trace), backend);
         double horizon = sde.horizon();
         double[] ts = new double[gridPoints];
         double[] w = new double[gridPoints];

@@ -11,6 +11,7 @@ import dev.nabla.dsl.ScoreFunction;
 import dev.nabla.dsl.sde.Prior;
 import dev.nabla.dsl.sde.Sde;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -95,7 +96,7 @@ public final class Likelihood {
                 out[n * d + i] = dv.getFlat(i);
             }
         }, state, tMin, sde.horizon(), rtol, atol);
-        double[] end = java.util.Arrays.copyOf(r.state(), n * d);
+        double[] end = Arrays.copyOf(r.state(), n * d);
         NdArray lp = priorPlan.set(yEnd, end).execute().get(logPrior);
         double[] out = new double[n];
         for (int i = 0; i < n; i++) {

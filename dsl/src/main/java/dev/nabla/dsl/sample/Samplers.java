@@ -13,6 +13,7 @@ import dev.nabla.dsl.sde.Sde;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * Samplers that integrate from the prior at {@code T} back to {@code t_min} (Song et al. 2021, §4):
@@ -58,7 +59,7 @@ public final class Samplers {
             throw new IllegalArgumentException("sample: n = " + n + ", d = " + d + "; expected n >= 1 rows of width d >= 1");
         }
         sde.checkDimension("sample: d", d);
-        java.util.OptionalInt model = Module.inputDimensionOf(score);
+        OptionalInt model = Module.inputDimensionOf(score);
         if (model.isPresent() && model.getAsInt() != d) {
             throw new IllegalArgumentException("sample: d = " + d + ", expected the score model's input dimension D = "
                     + model.getAsInt());

@@ -3,6 +3,8 @@ package dev.nabla.dsl.sde;
 import dev.nabla.core.Tensor;
 
 import java.util.Optional;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.Function;
 
 /**
  * A diffusion coefficient {@code g(t)} with its integral {@code G(t) = ∫_0^t g(τ)² dτ} and the inverse of
@@ -247,7 +249,7 @@ public interface Diffusion {
      *                   needed
      * @throws IllegalArgumentException naming the argument, its value and the expectation
      */
-    static Diffusion numeric(java.util.function.DoubleUnaryOperator g, java.util.function.Function<Tensor, Tensor> gTensor,
+    static Diffusion numeric(DoubleUnaryOperator g, Function<Tensor, Tensor> gTensor,
                              double horizon, int gridPoints) {
         return new NumericDiffusion(g, gTensor, horizon, gridPoints);
     }

@@ -2,6 +2,8 @@ package dev.nabla.dsl.sde;
 
 import dev.nabla.core.Tensor;
 
+import java.util.Objects;
+
 /**
  * The nonlinear forward processes of 2407.07998 (§4): {@code dy = ½ g(t)² ∇log π(y) dt + g(t) dW} on
  * [0, T], a Langevin diffusion towards a chosen stationary prior π (a Gaussian mixture, a logistic, or any
@@ -14,7 +16,7 @@ public final class LangevinSde extends ScheduledSde implements SeparableDrift {
 
     public LangevinSde(Diffusion g, double horizon, Prior prior) {
         super("LangevinSde", g, horizon);
-        this.prior = java.util.Objects.requireNonNull(prior, "LangevinSde: prior");
+        this.prior = Objects.requireNonNull(prior, "LangevinSde: prior");
     }
 
     @Override

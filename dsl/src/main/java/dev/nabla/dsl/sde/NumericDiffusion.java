@@ -3,6 +3,7 @@ package dev.nabla.dsl.sde;
 import dev.nabla.core.NdArray;
 import dev.nabla.core.Tensor;
 
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.Function;
@@ -320,14 +321,14 @@ final class NumericDiffusion implements Diffusion {
     private static Tensor piecewise(Tensor x, double[] lo, double[] up, double[] a, double[] b, double[] c, double[] e) {
         int cells = lo.length - 1;
         int[] dims = x.shape().dims();
-        int[] withCell = java.util.Arrays.copyOf(dims, dims.length + 1);
+        int[] withCell = Arrays.copyOf(dims, dims.length + 1);
         withCell[dims.length] = 1;
         Tensor xc = x.reshape(withCell);
-        Tensor lower = vec(java.util.Arrays.copyOf(lo, cells), x);
+        Tensor lower = vec(Arrays.copyOf(lo, cells), x);
         Tensor d = xc.sub(lower);
         Tensor mask = xc.ge(lower).mul(xc.lt(vec(up, x)));
-        Tensor poly = vec(java.util.Arrays.copyOf(e, cells), x).mul(d).add(vec(java.util.Arrays.copyOf(c, cells), x))
-                .mul(d).add(vec(java.util.Arrays.copyOf(b, cells), x)).mul(d).add(vec(java.util.Arrays.copyOf(a, cells), x));
+        Tensor poly = vec(Arrays.copyOf(e, cells), x).mul(d).add(vec(Arrays.copyOf(c, cells), x))
+                .mul(d).add(vec(Arrays.copyOf(b, cells), x)).mul(d).add(vec(Arrays.copyOf(a, cells), x));
         return poly.mul(mask).sum(-1);
     }
 

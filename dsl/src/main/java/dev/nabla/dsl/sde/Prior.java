@@ -3,6 +3,10 @@ package dev.nabla.dsl.sde;
 import dev.nabla.core.Shape;
 import dev.nabla.core.Tensor;
 
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.function.Function;
+
 /** A distribution to start reverse-time sampling from and to evaluate {@code log π} in likelihoods. */
 public interface Prior {
     /** {@code n} samples in dimension {@code d}, from a key tensor. */
@@ -18,8 +22,8 @@ public interface Prior {
      * The data dimension this prior is defined on, when it has one (a Gaussian mixture's D); empty for priors
      * that apply to any dimension (an isotropic Gaussian, an elementwise logistic).
      */
-    default java.util.OptionalInt dimension() {
-        return java.util.OptionalInt.empty();
+    default OptionalInt dimension() {
+        return OptionalInt.empty();
     }
 
     /** An isotropic Gaussian {@code N(0, s² I)}. */
@@ -89,9 +93,9 @@ public interface Prior {
      * A prior given by its log-density (any graph function of the rows of y, returning [B]) and a sampler; the
      * score is obtained by automatic differentiation of the log-density.
      */
-    static Prior of(java.util.function.Function<Tensor, Tensor> logDensity, Sampler sampler) {
-        java.util.Objects.requireNonNull(logDensity, "Prior.of: logDensity");
-        java.util.Objects.requireNonNull(sampler, "Prior.of: sampler");
+    static Prior of(Function<Tensor, Tensor> logDensity, Sampler sampler) {
+        Objects.requireNonNull(logDensity, "Prior.of: logDensity");
+        Objects.requireNonNull(sampler, "Prior.of: sampler");
         return new Prior() {
             @Override
             public Tensor sample(Tensor key, int n, int d) {

@@ -4,6 +4,7 @@ import dev.nabla.core.Tensor;
 import dev.nabla.dsl.ScoreFunction;
 
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A forward SDE {@code dy = f(y, t) dt + g(t) dW} on {@code [0, T]} (Song et al. 2021, eq. 5), with
@@ -37,7 +38,7 @@ public interface Sde {
      * The data dimension the SDE is defined on, when it has one — that of its prior (e.g. a Langevin diffusion
      * towards a D-dimensional mixture); empty for SDEs that act on rows of any width (VE, VP, OU, …).
      */
-    default java.util.OptionalInt dimension() {
+    default OptionalInt dimension() {
         return prior().dimension();
     }
 
@@ -48,7 +49,7 @@ public interface Sde {
      * @throws IllegalArgumentException naming {@code what}, d and the SDE's dimension, when they differ
      */
     default void checkDimension(String what, int d) {
-        java.util.OptionalInt own = dimension();
+        OptionalInt own = dimension();
         if (own.isPresent() && own.getAsInt() != d) {
             throw new IllegalArgumentException(what + " has dimension D = " + d + ", expected the SDE's dimension D = "
                     + own.getAsInt() + " (" + this + ")");

@@ -2,6 +2,8 @@ package dev.nabla.dsl.sde;
 
 import dev.nabla.core.Tensor;
 
+import java.util.Objects;
+
 /**
  * Chooses the earlier time {@code s(t)} of local-DSM's pairs (2407.07998, §3). {@link #integral} keeps the
  * noise injected between s and t constant, {@code ∫_s^t g² = λ} (clipped at s = 0), which keeps the
@@ -18,7 +20,7 @@ public interface TimePairs {
         if (!(lambda > 0) || !Double.isFinite(lambda)) {
             throw new IllegalArgumentException("TimePairs.integral: lambda = " + lambda + ", expected a finite number > 0");
         }
-        java.util.Objects.requireNonNull(g, "TimePairs.integral: g");
+        Objects.requireNonNull(g, "TimePairs.integral: g");
         return t -> g.inverseIntegral(g.integral(t).sub(lambda).maximum(0)).maximum(0).minimum(t);
     }
 

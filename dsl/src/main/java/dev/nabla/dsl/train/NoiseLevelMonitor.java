@@ -16,6 +16,7 @@ import dev.nabla.dsl.sde.LinearSde;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 
 /**
  * Per-noise-level diagnostics of a score model under DSM (the heteroskedasticity of 2508.01597, THEORY.md §3):
@@ -228,7 +229,7 @@ public final class NoiseLevelMonitor {
      * A {@link Trainer} callback that measures every {@code everyLogs}-th log (on {@code data}, with key
      * {@code key.fold(step)}) and hands the step and the levels to {@code sink}.
      */
-    public Callback callback(NdArray data, Key key, int everyLogs, java.util.function.BiConsumer<Long, List<Level>> sink) {
+    public Callback callback(NdArray data, Key key, int everyLogs, BiConsumer<Long, List<Level>> sink) {
         Objects.requireNonNull(sink, "NoiseLevelMonitor.callback: sink");
         if (everyLogs < 1) {
             throw new IllegalArgumentException("NoiseLevelMonitor.callback: everyLogs = " + everyLogs + ", expected >= 1");

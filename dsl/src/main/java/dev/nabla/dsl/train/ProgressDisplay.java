@@ -6,6 +6,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
+import java.io.Console;
 import java.text.DecimalFormat;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
@@ -43,7 +44,7 @@ final class ProgressDisplay implements Progress {
 
     /** Whether standard output is an interactive terminal (the default condition for showing the bar). */
     static boolean isTerminal() {
-        java.io.Console c = System.console();
+        Console c = System.console();
         return c != null && c.isTerminal();
     }
 

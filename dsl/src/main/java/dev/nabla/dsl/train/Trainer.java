@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 
 /**
@@ -226,7 +227,7 @@ public final class Trainer<M extends ScoreFunction> {
             throw new IllegalArgumentException("fit: data[" + bad / d + ", " + bad % d + "] = " + data.getFlat(bad)
                     + ", expected finite values");
         }
-        java.util.OptionalInt width = Module.inputDimensionOf(model);
+        OptionalInt width = Module.inputDimensionOf(model);
         if (width.isPresent() && width.getAsInt() != data.shape().dim(1)) {
             throw new IllegalArgumentException("fit: data has shape " + data.shape() + ", expected D = "
                     + width.getAsInt() + " columns, the model's input dimension");

@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -102,10 +104,10 @@ class CsvTest {
     @Test
     void missingFilesAndDirectoriesNameThePath() {
         Path none = dir.resolve("none.csv");
-        var e = assertThrows(java.nio.file.NoSuchFileException.class, () -> Csv.read(none, false));
+        var e = assertThrows(NoSuchFileException.class, () -> Csv.read(none, false));
         assertTrue(e.getMessage().contains(none.toString()) && e.getMessage().contains("CSV")
                 && e.getMessage().contains("no such file"), e.getMessage());
-        var d = assertThrows(java.nio.file.FileSystemException.class, () -> Csv.read(dir, false));
+        var d = assertThrows(FileSystemException.class, () -> Csv.read(dir, false));
         assertTrue(d.getMessage().contains(dir.toString()) && d.getMessage().contains("CSV")
                 && d.getMessage().contains("directory"), d.getMessage());
     }

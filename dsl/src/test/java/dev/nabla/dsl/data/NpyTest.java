@@ -8,7 +8,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
@@ -108,10 +110,10 @@ class NpyTest {
     @Test
     void missingFilesAndDirectoriesNameThePath() {
         Path none = dir.resolve("none.npy");
-        var e = assertThrows(java.nio.file.NoSuchFileException.class, () -> Npy.read(none));
+        var e = assertThrows(NoSuchFileException.class, () -> Npy.read(none));
         assertTrue(e.getMessage().contains(none.toString()) && e.getMessage().contains(".npy array")
                 && e.getMessage().contains("no such file"), e.getMessage());
-        var d = assertThrows(java.nio.file.FileSystemException.class, () -> Npy.read(dir));
+        var d = assertThrows(FileSystemException.class, () -> Npy.read(dir));
         assertTrue(d.getMessage().contains(dir.toString()) && d.getMessage().contains(".npy array")
                 && d.getMessage().contains("directory"), d.getMessage());
     }

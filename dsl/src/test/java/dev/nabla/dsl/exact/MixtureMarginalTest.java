@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -129,7 +130,7 @@ class MixtureMarginalTest {
 
     /** Asserts that the sample mean of f over the rows is within 5 standard errors + allowance of exact. */
     private static void check(String what, double[] v, int n, int d,
-                              java.util.function.ToDoubleFunction<double[]> f, double exact, double allowance) {
+                              ToDoubleFunction<double[]> f, double exact, double allowance) {
         double s = 0;
         double s2 = 0;
         for (int r = 0; r < n; r++) {

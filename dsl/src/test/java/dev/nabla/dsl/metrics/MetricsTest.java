@@ -4,6 +4,7 @@ import dev.nabla.core.NdArray;
 import dev.nabla.core.Shape;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,7 +50,7 @@ class MetricsTest {
 
     private static double[] filled(int n, double v) {
         double[] d = new double[n];
-        java.util.Arrays.fill(d, v);
+        Arrays.fill(d, v);
         return d;
     }
 

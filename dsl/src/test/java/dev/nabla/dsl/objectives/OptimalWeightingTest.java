@@ -7,6 +7,8 @@ import dev.nabla.dsl.sde.VarianceExploding;
 import dev.nabla.dsl.sde.VariancePreserving;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -129,8 +131,8 @@ class OptimalWeightingTest {
             Tensor x = sde.perturb(Tensor.constant(data), Tensor.full(dev.nabla.core.Shape.of(n, 1), t),
                     Tensor.key(dev.nabla.core.random.Key.of(2).fold(i)).normal(data.shape()));
             double[] sq = exact.apply(x, Tensor.full(dev.nabla.core.Shape.of(n, 1), t)).square().sum(-1).eval().toDoubleArray();
-            double mean = java.util.Arrays.stream(sq).average().orElseThrow();
-            double var = java.util.Arrays.stream(sq).map(v -> (v - mean) * (v - mean)).sum() / (n - 1);
+            double mean = Arrays.stream(sq).average().orElseThrow();
+            double var = Arrays.stream(sq).map(v -> (v - mean) * (v - mean)).sum() / (n - 1);
             double rel = Math.sqrt(var / n) / mean;
             double amp = sigma * sigma * mean / (2 - sigma * sigma * mean);
             double bound = 5 * rel * amp + 1e-6;

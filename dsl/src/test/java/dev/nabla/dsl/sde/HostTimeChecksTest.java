@@ -3,6 +3,7 @@ package dev.nabla.dsl.sde;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
@@ -25,7 +26,7 @@ class HostTimeChecksTest {
     }
 
     static Map<String, DoubleUnaryOperator> hostMethods(Sde sde) {
-        Map<String, DoubleUnaryOperator> m = new java.util.LinkedHashMap<>();
+        Map<String, DoubleUnaryOperator> m = new LinkedHashMap<>();
         m.put("diffusion", sde::diffusion);
         m.put("integratedG2", t -> sde.integratedG2(0, t));
         if (sde instanceof LinearSde l) {

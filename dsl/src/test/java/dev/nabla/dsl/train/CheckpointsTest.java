@@ -16,7 +16,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
@@ -366,13 +368,13 @@ class CheckpointsTest {
     void loadErrorsNameThePathAndWhatWasLoaded() {
         Tensor a = Tensor.parameter("a", NdArray.scalar(1));
         Path none = dir.resolve("none.safetensors");
-        var e = assertThrows(java.nio.file.NoSuchFileException.class, () -> Checkpoints.load(none, List.of(a)));
+        var e = assertThrows(NoSuchFileException.class, () -> Checkpoints.load(none, List.of(a)));
         assertTrue(e.getMessage().contains(none.toString()) && e.getMessage().contains("checkpoint")
                 && e.getMessage().contains("no such file"), e.getMessage());
-        var d = assertThrows(java.nio.file.FileSystemException.class, () -> Checkpoints.load(dir, model(0)));
+        var d = assertThrows(FileSystemException.class, () -> Checkpoints.load(dir, model(0)));
         assertTrue(d.getMessage().contains(dir.toString()) && d.getMessage().contains("checkpoint")
                 && d.getMessage().contains("directory"), d.getMessage());
-        var r = assertThrows(java.nio.file.FileSystemException.class, () -> Checkpoints.read(dir));
+        var r = assertThrows(FileSystemException.class, () -> Checkpoints.read(dir));
         assertTrue(r.getMessage().contains(dir.toString()) && r.getMessage().contains("directory"), r.getMessage());
     }
 
@@ -389,7 +391,7 @@ class CheckpointsTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> Checkpoints.save(dir.resolve("x"), model(0), new Adam(1e-3)));
         assertTrue(e.getMessage().contains("has no state yet"), e.getMessage());
-        assertThrows(java.nio.file.NoSuchFileException.class, () -> Checkpoints.load(dir.resolve("none"), List.of(a)));
+        assertThrows(NoSuchFileException.class, () -> Checkpoints.load(dir.resolve("none"), List.of(a)));
         assertNotEquals(a.value(), a2.value());
     }
 }

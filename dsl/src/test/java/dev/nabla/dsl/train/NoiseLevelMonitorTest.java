@@ -7,6 +7,7 @@ import dev.nabla.dsl.ScoreFunction;
 import dev.nabla.dsl.sde.VarianceExploding;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -149,7 +150,7 @@ class NoiseLevelMonitorTest {
     void callbackMeasuresEveryKthLog() {
         NdArray x = data(100, 4);
         NoiseLevelMonitor mon = NoiseLevelMonitor.of(model, List.of(theta, bias), SDE, 0.3, 0.9).groups(2, 4);
-        List<Long> seen = new java.util.ArrayList<>();
+        List<Long> seen = new ArrayList<>();
         Callback cb = mon.callback(x, Key.of(5), 2, (step, levels) -> {
             assertEquals(2, levels.size());
             assertEquals(mon.measure(x, Key.of(5).fold(step)).get(1).dsmLoss(), levels.get(1).dsmLoss(), 0);
