@@ -78,6 +78,12 @@ public enum Op {
      * that SiLU costs one exponential and one division, and its derivative {@code σ(1 − σ)} needs no exponential.
      */
     LOGISTIC(Kind.UNARY, (a, b, c) -> ScalarOps.logistic(a), (n, g) -> grads(g.mul(n.mul(n.rsub(1))))),
+    /**
+     * The error function {@code erf x = (2/√π) ∫₀ˣ e^{−t²} dt}, within 1 ulp (fdlibm's method, see
+     * {@code ScalarMath}); {@code d erf x = (2/√π) e^{−x²} dx}. The Gaussian CDF is {@code ½(1 + erf(x/√2))}.
+     */
+    ERF(Kind.UNARY, (a, b, c) -> ScalarOps.erf(a),
+            (n, g) -> grads(g.mul(n.inputs[0].square().neg().exp().mul(Op.TWO_OVER_SQRT_PI)))),
     /** Conversion to the node's dtype (the value is rounded to it); the cotangent is cast back. */
     CAST(Kind.UNARY, (a, b, c) -> a, (n, g) -> grads(g.cast(n.inputs[0].dtype))),
     /** Identity whose derivative is zero. */
@@ -198,6 +204,9 @@ public enum Op {
     interface Backward {
         Tensor[] apply(Tensor node, Tensor g);
     }
+
+    /** {@code 2/√π}, rounded to double. */
+    private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
 
     public final Kind kind;
     private final Scalar scalar;

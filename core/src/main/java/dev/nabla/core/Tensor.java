@@ -586,6 +586,14 @@ public final class Tensor {
         return unary(Op.TANH);
     }
 
+    /**
+     * The error function {@code erf x = (2/√π) ∫₀ˣ e^{−t²} dt}, a primitive ({@link Op#ERF}) within 1 ulp; the
+     * standard normal CDF is {@code Φ(x) = ½(1 + erf(x/√2))}.
+     */
+    public Tensor erf() {
+        return unary(Op.ERF);
+    }
+
     /** The same values, with zero derivative (JAX's {@code stop_gradient}, PyTorch's {@code detach}). */
     public Tensor stopGradient() {
         return unary(Op.STOP_GRADIENT);

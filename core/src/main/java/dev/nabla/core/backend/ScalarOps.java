@@ -50,6 +50,11 @@ public final class ScalarOps {
         return ScalarMath.cos(a);
     }
 
+    /** {@code erf x}, {@link ScalarMath}'s fixed sequence (fdlibm's method, within 1 ulp). */
+    public static double erf(double a) {
+        return ScalarMath.erf(a);
+    }
+
     /** {@code 1/(1 + e^{−x})} without overflow: {@code r = 1/(1 + e^{−|x|})}, then r or {@code e^{−|x|}·r}. */
     public static double logistic(double a) {
         double e = ScalarMath.exp(-Math.abs(a));

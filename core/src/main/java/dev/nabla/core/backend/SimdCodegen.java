@@ -35,7 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The generated code performs exactly the vector operations of the interpreter's per-op loops (the same
  * operand order), so both give bit-identical results; kernels with a transcendental op (exp, log, log1p, sin, cos,
- * expm1, tanh, σ) are left to the interpreter (see {@link #TRANSCENDENTAL}); the interpreter
+ * expm1, tanh, σ, erf) are left to the interpreter (see {@link #INLINE}); the interpreter
  * still runs the tail shorter than one vector and the kernels whose broadcasts a vector cannot read in place.
  *
  * <p>A leaf {@code src[(i / div) % mod]} is read as
@@ -81,14 +81,15 @@ final class SimdCodegen {
     private static final Map<String, Body> CACHE = new ConcurrentHashMap<>();
 
     /**
-     * Ops whose kernels stay with the interpreter: {@link VectorMath}'s sequences are too long for C2 to inline
-     * reliably into a generated loop (once such a method has been compiled on its own, C2 declines to inline it, and
-     * the vectors passed to it are then boxed: a training step allocated), so they run as {@link VectorMath}'s own
-     * array loops, through the interpreter's chunks. Emitting the sequences inline here, as bytecode, is the way to
-     * bring them back.
+     * The ops this class writes inline into a generated loop; a kernel with any other op runs on the interpreter's
+     * per-op loops, so a new primitive is correct on this backend without a line here. The transcendental functions
+     * (exp, log, log1p, sin, cos, expm1, tanh, σ, erf) stay out on purpose: {@link VectorMath}'s sequences are too long
+     * for C2 to inline reliably into a generated loop (once such a method has been compiled on its own, C2 declines
+     * to inline it, and the vectors passed to it are then boxed: a training step allocated), so they run as
+     * {@link VectorMath}'s own array loops, through the interpreter's chunks.
      */
-    private static final Set<Op> TRANSCENDENTAL = EnumSet.of(Op.EXP, Op.LOG, Op.LOG1P, Op.SIN, Op.COS, Op.EXPM1,
-            Op.TANH, Op.LOGISTIC);
+    private static final Set<Op> INLINE = EnumSet.of(Op.NEG, Op.SQRT, Op.RECIPROCAL, Op.ADD, Op.MUL, Op.MAX, Op.LESS,
+            Op.WHERE);
 
     /**
      * The compiled form of {@code expr} writing {@code outSlot}, or null where the interpreter must run it: codegen
@@ -147,7 +148,7 @@ final class SimdCodegen {
                 key.append(k.name().charAt(0));
             }
             case Expr.Apply a -> {
-                if (TRANSCENDENTAL.contains(a.op())) {
+                if (!INLINE.contains(a.op())) {
                     return false;
                 }
                 key.append(a.op().ordinal()).append('(');
@@ -443,7 +444,7 @@ final class SimdCodegen {
                     cb.aload(y).aload(mask);
                     cb.invokevirtual(f.vec, "blend", f.blend);
                 }
-                default -> throw new IllegalStateException("not a fusable op: " + op);
+                default -> throw new AssertionError(op + " is not in INLINE, which describe() checked");
             }
         }
 

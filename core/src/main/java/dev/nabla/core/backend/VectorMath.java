@@ -286,6 +286,80 @@ final class VectorMath {
         }
     }
 
+    /**
+     * {@code out[oo + i] = }{@link ScalarMath#erf(double)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the
+     * lanes and at most {@code stage.length / 2}: every lane evaluates all four pieces of fdlibm's approximation and
+     * keeps its own, with the same operations as the scalar erf; the two exps of the tails are staged in
+     * {@code stage} (arguments below e·MIN_NORMAL, taken only by lanes whose tail value is not kept, are raised to
+     * it, so that no exp is subnormal).
+     */
+    static void erf(double[] x, int xo, double[] out, int oo, int bound, double[] stage) {
+        int half = stage.length / 2;
+        DoubleVector one = DoubleVector.broadcast(SD, 1);
+        double expMin = Math.log(Double.MIN_NORMAL) + 1;
+        for (int i = 0; i < bound; i += LD) {
+            DoubleVector v = DoubleVector.fromArray(SD, x, xo + i);
+            DoubleVector a = v.abs();
+            DoubleVector s = one.div(v.mul(v));
+            DoubleVector ra = DoubleVector.broadcast(SD, ERF_RA7).fma(s, DoubleVector.broadcast(SD, ERF_RA6))
+                    .fma(s, DoubleVector.broadcast(SD, ERF_RA5)).fma(s, DoubleVector.broadcast(SD, ERF_RA4))
+                    .fma(s, DoubleVector.broadcast(SD, ERF_RA3)).fma(s, DoubleVector.broadcast(SD, ERF_RA2))
+                    .fma(s, DoubleVector.broadcast(SD, ERF_RA1)).fma(s, DoubleVector.broadcast(SD, ERF_RA0));
+            DoubleVector sa = DoubleVector.broadcast(SD, ERF_SA8).fma(s, DoubleVector.broadcast(SD, ERF_SA7))
+                    .fma(s, DoubleVector.broadcast(SD, ERF_SA6)).fma(s, DoubleVector.broadcast(SD, ERF_SA5))
+                    .fma(s, DoubleVector.broadcast(SD, ERF_SA4)).fma(s, DoubleVector.broadcast(SD, ERF_SA3))
+                    .fma(s, DoubleVector.broadcast(SD, ERF_SA2)).fma(s, DoubleVector.broadcast(SD, ERF_SA1))
+                    .fma(s, one);
+            DoubleVector rb = DoubleVector.broadcast(SD, ERF_RB6).fma(s, DoubleVector.broadcast(SD, ERF_RB5))
+                    .fma(s, DoubleVector.broadcast(SD, ERF_RB4)).fma(s, DoubleVector.broadcast(SD, ERF_RB3))
+                    .fma(s, DoubleVector.broadcast(SD, ERF_RB2)).fma(s, DoubleVector.broadcast(SD, ERF_RB1))
+                    .fma(s, DoubleVector.broadcast(SD, ERF_RB0));
+            DoubleVector sb = DoubleVector.broadcast(SD, ERF_SB7).fma(s, DoubleVector.broadcast(SD, ERF_SB6))
+                    .fma(s, DoubleVector.broadcast(SD, ERF_SB5)).fma(s, DoubleVector.broadcast(SD, ERF_SB4))
+                    .fma(s, DoubleVector.broadcast(SD, ERF_SB3)).fma(s, DoubleVector.broadcast(SD, ERF_SB2))
+                    .fma(s, DoubleVector.broadcast(SD, ERF_SB1)).fma(s, one);
+            DoubleVector rs = rb.div(sb).blend(ra.div(sa), a.compare(VectorOperators.LT, ERF_TAIL));
+            DoubleVector h = a.reinterpretAsLongs().and(0xffffffff00000000L).reinterpretAsDoubles();
+            h.neg().mul(h).sub(0.5625).max(expMin).intoArray(stage, i);
+            h.sub(a).mul(h.add(a)).add(rs).max(expMin).intoArray(stage, half + i);
+        }
+        exp(stage, 0, stage, 0, bound);
+        exp(stage, half, stage, half, bound);
+        for (int i = 0; i < bound; i += LD) {
+            DoubleVector v = DoubleVector.fromArray(SD, x, xo + i);
+            DoubleVector a = v.abs();
+            DoubleVector z = v.mul(v);
+            DoubleVector pp = DoubleVector.broadcast(SD, ERF_PP4).fma(z, DoubleVector.broadcast(SD, ERF_PP3))
+                    .fma(z, DoubleVector.broadcast(SD, ERF_PP2)).fma(z, DoubleVector.broadcast(SD, ERF_PP1))
+                    .fma(z, DoubleVector.broadcast(SD, ERF_PP0));
+            DoubleVector qq = DoubleVector.broadcast(SD, ERF_QQ5).fma(z, DoubleVector.broadcast(SD, ERF_QQ4))
+                    .fma(z, DoubleVector.broadcast(SD, ERF_QQ3)).fma(z, DoubleVector.broadcast(SD, ERF_QQ2))
+                    .fma(z, DoubleVector.broadcast(SD, ERF_QQ1)).fma(z, one);
+            DoubleVector small = v.fma(pp.div(qq), v);
+            DoubleVector m = a.sub(1);
+            DoubleVector pa = DoubleVector.broadcast(SD, ERF_PA6).fma(m, DoubleVector.broadcast(SD, ERF_PA5))
+                    .fma(m, DoubleVector.broadcast(SD, ERF_PA4)).fma(m, DoubleVector.broadcast(SD, ERF_PA3))
+                    .fma(m, DoubleVector.broadcast(SD, ERF_PA2)).fma(m, DoubleVector.broadcast(SD, ERF_PA1))
+                    .fma(m, DoubleVector.broadcast(SD, ERF_PA0));
+            DoubleVector qa = DoubleVector.broadcast(SD, ERF_QA6).fma(m, DoubleVector.broadcast(SD, ERF_QA5))
+                    .fma(m, DoubleVector.broadcast(SD, ERF_QA4)).fma(m, DoubleVector.broadcast(SD, ERF_QA3))
+                    .fma(m, DoubleVector.broadcast(SD, ERF_QA2)).fma(m, DoubleVector.broadcast(SD, ERF_QA1))
+                    .fma(m, one);
+            DoubleVector mid = DoubleVector.broadcast(SD, ERX).add(pa.div(qa));
+            DoubleVector e = DoubleVector.fromArray(SD, stage, i).mul(DoubleVector.fromArray(SD, stage, half + i));
+            DoubleVector tail = one.sub(e.div(a));
+            // from 6 on (and NaN): 1, or the NaN itself
+            DoubleVector r = one.blend(a, a.test(VectorOperators.IS_NAN));
+            r = r.blend(tail, a.compare(VectorOperators.LT, ERF_ONE));
+            r = r.blend(mid, a.compare(VectorOperators.LT, ERF_MID));
+            // copySign(r, v): r's magnitude with v's sign bit
+            LongVector bits = r.reinterpretAsLongs().and(Long.MAX_VALUE)
+                    .or(v.reinterpretAsLongs().and(Long.MIN_VALUE));
+            DoubleVector big = bits.reinterpretAsDoubles();
+            big.blend(small, a.compare(VectorOperators.LT, ERF_SMALL)).intoArray(out, oo + i);
+        }
+    }
+
     // ================================================================== float32, vector
 
     /** {@code out[oo + i] = }{@link #exp(float)}{@code (x[xo + i])} for {@code i < bound}, a multiple of the lanes. */
