@@ -4,6 +4,7 @@ import dev.nabla.core.Op;
 import dev.nabla.core.plan.Expr;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,7 @@ record FusedCode(int[] code, int length, int[] buffers, double[] consts) {
         for (int j = 0; j < needs.length; j++) {
             needs[j] = registers(a.args()[j]);
         }
-        java.util.Arrays.sort(needs);
+        Arrays.sort(needs);
         int r = 1;
         for (int j = 0; j < needs.length; j++) {
             r = Math.max(r, needs[needs.length - 1 - j] + j);
@@ -116,7 +117,7 @@ record FusedCode(int[] code, int length, int[] buffers, double[] consts) {
                         order[j] = j;
                         need[j] = registers(args[j]);
                     }
-                    java.util.Arrays.sort(order, (p, q) -> Integer.compare(need[q], need[p]));
+                    Arrays.sort(order, (p, q) -> Integer.compare(need[q], need[p]));
                     int[] reg = new int[args.length];
                     for (int pos = 0; pos < args.length; pos++) {
                         reg[order[pos]] = t + pos;
@@ -150,7 +151,13 @@ record FusedCode(int[] code, int length, int[] buffers, double[] consts) {
             case MAX -> Kernels.MAX;
             case LESS -> Kernels.LESS;
             case WHERE -> Kernels.WHERE;
-            default -> throw new IllegalArgumentException(op + " is not an elementwise op");
+            // no device code yet: the plan fails to load, naming the op, instead of computing something else
+            case ERF -> throw new UnsupportedOperationException(op.name().toLowerCase()
+                    + " has no device code on the tornado backend; run this plan on simd or reference");
+            // exhaustive on purpose: javac names this switch when a new primitive has no device code
+            case CONSTANT, PLACEHOLDER, PARAMETER, KEY_INPUT, KEY_CONSTANT, KEY_FOLD, RANDOM_UNIFORM, RANDOM_NORMAL, SUM,
+                 REDUCE_MAX, RESHAPE, EXPAND, PERMUTE, SLICE, PAD, MATMUL ->
+                    throw new IllegalArgumentException(op + " is not an elementwise op");
         };
     }
 }

@@ -266,7 +266,7 @@ class TornadoBackendTest {
                 Plan p = Plan.compile(List.of(f), b);
                 Random rr = new Random(9);
                 p.set(x, RandomGraphs.weights(rr, 15));
-                for (Tensor q : ps) {
+                for (Tensor q : f == product ? ps : List.<Tensor>of()) { // deep reads x alone
                     p.set(q, RandomGraphs.weights(rr, 15));
                 }
                 got[at++] = p.execute().get(f).toDoubleArray();
@@ -281,6 +281,17 @@ class TornadoBackendTest {
                 .anyMatch(in -> in instanceof dev.nabla.core.plan.Instr.Elementwise e
                         && FusedCode.slots(e.expr()).size() > Kernels.INPUTS);
         assertTrue(wide, "the product is one fused instruction wider than a kernel");
+    }
+
+    @Test
+    void anOpWithoutDeviceCodeIsRefusedByName() {
+        Tensor x = Tensor.placeholder("x", Shape.of(8), DType.F64);
+        Tensor y = x.erf().mul(2);
+        Exception e = assertThrows(UnsupportedOperationException.class, () -> {
+            Plan p = Plan.compile(List.of(y), tornado);
+            p.set(x, NdArray.zeros(Shape.of(8), DType.F64)).execute();
+        });
+        assertTrue(e.getMessage().contains("erf") && e.getMessage().contains("simd"), e.getMessage());
     }
 
     @Test
