@@ -122,6 +122,18 @@ public final class Autodiff {
             }
             return new Tensor[] {r};
         });
+        // concat: each part's slice of the cotangent
+        RULES.put(Op.CONCAT, (n, g) -> {
+            int a = (Integer) n.attr;
+            Tensor[] r = new Tensor[n.inputs.length];
+            int off = 0;
+            for (int i = 0; i < r.length; i++) {
+                int len = n.inputs[i].shape.dim(a);
+                r[i] = g.slice(a, off, off + len);
+                off += len;
+            }
+            return r;
+        });
         // C = A B: dA = G Bᵀ, dB = Aᵀ G
         RULES.put(Op.MATMUL, (n, g) -> new Tensor[] {
                 g.matmul(n.inputs[1].transpose()), n.inputs[0].transpose().matmul(g)});

@@ -4,6 +4,7 @@ import dev.nabla.core.backend.ScalarOps;
 import dev.nabla.core.plan.Expr;
 import dev.nabla.core.plan.Instr;
 import dev.nabla.core.plan.Program;
+import dev.nabla.core.plan.View;
 import dev.nabla.core.random.Key;
 
 import java.util.ArrayList;
@@ -199,9 +200,9 @@ final class Compiler {
                     return null;
                 }
                 NdArray out = NdArray.zeros(t.shape, t.dtype);
-                int[] map = Lowering.expandMap(t.inputs[0].shape, t.shape);
-                for (int i = 0; i < map.length; i++) {
-                    out.setFlat(i, a.getFlat(map[i]));
+                View v = View.contiguous(t.inputs[0].shape).expand(t.shape);
+                for (int i = 0; i < out.size(); i++) {
+                    out.setFlat(i, a.getFlat(v.offsetOf(i)));
                 }
                 return out;
             }
@@ -234,6 +235,9 @@ final class Compiler {
                 default -> false;
             };
             if (linear && isZero(in[0])) {
+                return filled(0, n.shape, n.dtype);
+            }
+            if (op == Op.CONCAT && Arrays.stream(in).allMatch(this::isZero)) {
                 return filled(0, n.shape, n.dtype);
             }
             if ((op == Op.MUL || op == Op.MATMUL) && (isZero(in[0]) || isZero(in[1]))) {
@@ -496,9 +500,9 @@ final class Compiler {
                     }
                 }
                 case REDUCE -> {
-                    int in = slot(t.inputs[0]);
+                    Located in = view(t.inputs[0]);
                     out = newValue(t.dtype, t.size(), false);
-                    instrs.add(new Instr.Reduce(out, in, t.op, t.inputs[0].shape, (int[]) t.attr, t.dtype, label(t)));
+                    instrs.add(new Instr.Reduce(out, in.value, t.op, in.view, (int[]) t.attr, t.dtype, label(t)));
                 }
                 case MOVEMENT -> {
                     Tensor src = t.inputs[0];
@@ -507,16 +511,37 @@ final class Compiler {
                         out = tr;
                         break;
                     }
-                    int[] map = switch (t.op) {
-                        case EXPAND -> expandMap(src.shape, t.shape);
-                        case PERMUTE -> permuteMap(src.shape, (int[]) t.attr);
-                        case SLICE -> sliceMap(src.shape, (int[][]) t.attr, t.shape);
-                        case PAD -> padMap(src.shape, (int[][]) t.attr, t.shape);
-                        default -> throw new IllegalStateException(t.op.name());
-                    };
-                    int in = slot(src);
                     out = newValue(t.dtype, t.size(), false);
-                    instrs.add(new Instr.Gather(out, in, map, t.dtype, label(t)));
+                    View dense = View.contiguous(t.shape);
+                    switch (t.op) {
+                        case PAD -> {
+                            Located in = view(src);
+                            View interior = dense.window(((int[][]) t.attr)[0], src.shape);
+                            instrs.add(new Instr.Strided(out, new int[] {in.value}, new View[] {in.view},
+                                    new View[] {interior}, t.size(), true, t.dtype, label(t)));
+                        }
+                        case CONCAT -> {
+                            int axis = (Integer) t.attr;
+                            int k = t.inputs.length;
+                            int[] ins = new int[k];
+                            View[] from = new View[k];
+                            View[] to = new View[k];
+                            int[] at = new int[t.rank()];
+                            for (int p = 0; p < k; p++) {
+                                Located in = view(t.inputs[p]);
+                                ins[p] = in.value;
+                                from[p] = in.view;
+                                to[p] = dense.window(at, t.inputs[p].shape);
+                                at[axis] += t.inputs[p].shape.dim(axis);
+                            }
+                            instrs.add(new Instr.Strided(out, ins, from, to, t.size(), false, t.dtype, label(t)));
+                        }
+                        default -> {
+                            Located in = composed(t);
+                            instrs.add(new Instr.Strided(out, new int[] {in.value}, new View[] {in.view},
+                                    new View[] {dense}, t.size(), false, t.dtype, label(t)));
+                        }
+                    }
                 }
                 case MATMUL -> out = matmul(t);
                 case RANDOM -> {
@@ -574,14 +599,10 @@ final class Compiler {
          * the product and a gather; the slot of that product, or −1 if {@code t} is not such a transpose.
          */
         private int transposedMatmul(Tensor t) {
-            if (t.op != Op.PERMUTE || !isLastTwoSwap((int[]) t.attr)) {
+            if (!isTransposedMatmul(t)) {
                 return -1;
             }
             Tensor mm = base(t.inputs[0]);
-            if (mm.op != Op.MATMUL || uses.getOrDefault(mm, 0) != 1 || pinned.containsKey(mm)
-                    || value.containsKey(mm) || !sameMatrices(t.inputs[0].shape, mm.shape)) {
-                return -1;
-            }
             Tensor a = mm.inputs[0];
             int batch = 1;
             for (int i = 0; i < mm.rank() - 2; i++) {
@@ -595,7 +616,95 @@ final class Compiler {
             return out;
         }
 
+        /** Whether {@link #transposedMatmul} emits {@code t}. */
+        private boolean isTransposedMatmul(Tensor t) {
+            if (t.op != Op.PERMUTE || !isLastTwoSwap((int[]) t.attr)) {
+                return false;
+            }
+            Tensor mm = base(t.inputs[0]);
+            return mm.op == Op.MATMUL && uses.getOrDefault(mm, 0) == 1 && !pinned.containsKey(mm)
+                    && !value.containsKey(mm) && sameMatrices(t.inputs[0].shape, mm.shape);
+        }
+
         private record Operand(int slot, boolean trans, boolean shared) {
+        }
+
+        /** Where a tensor's data lie: value {@code value} read through {@code view} (shape: the tensor's). */
+        private record Located(int value, View view) {
+        }
+
+        /**
+         * The data of {@code t} as a view of a materialised value: permutes, slices and broadcasts compose into the
+         * view of what they read, and a reshape of a contiguous view is one; anything else (a pad, a concatenation,
+         * a reshape of a non-contiguous view, a computed node) is materialised and read densely.
+         */
+        Located view(Tensor t) {
+            if (t.op == Op.RESHAPE) {
+                Located in = view(t.inputs[0]);
+                if (in.view.isContiguous()) {
+                    return new Located(in.value, View.contiguous(t.shape, in.view.offset()));
+                }
+                return new Located(slot(t), View.contiguous(t.shape));
+            }
+            if (!value.containsKey(t) && isView(t)) {
+                return composed(t);
+            }
+            return new Located(slot(t), View.contiguous(t.shape));
+        }
+
+        /** Whether {@code t} is a movement that a view expresses. */
+        private boolean isView(Tensor t) {
+            return t.op == Op.EXPAND || t.op == Op.SLICE || t.op == Op.PERMUTE && !isTransposedMatmul(t);
+        }
+
+        /** The view of permute, slice or expand {@code t} composed with the view of its input. */
+        private Located composed(Tensor t) {
+            Located in = view(t.inputs[0]);
+            View v = switch (t.op) {
+                case EXPAND -> in.view.expand(t.shape);
+                case PERMUTE -> in.view.permute((int[]) t.attr);
+                case SLICE -> in.view.slice(((int[][]) t.attr)[0], ((int[][]) t.attr)[1]);
+                default -> throw new IllegalStateException("not a view: " + t.op);
+            };
+            return new Located(in.value, v);
+        }
+
+        /**
+         * A leaf reading view {@code v} of {@code slot} by flat index, if the view is one of the in-place reads the
+         * kernels have: offset 0, every axis of extent above 1 either broadcast (stride 0) or in one block of
+         * consecutive axes laid out row-major from the buffer's start; null otherwise.
+         */
+        static Expr.Leaf leaf(int slot, View v) {
+            if (v.offset() != 0) {
+                return null;
+            }
+            Shape s = v.shape();
+            int div = 1;
+            int mod = 1;
+            boolean inBlock = false;
+            boolean blockDone = false;
+            for (int a = s.rank() - 1; a >= 0; a--) {
+                int d = s.dim(a);
+                if (d == 1) {
+                    continue;
+                }
+                if (v.stride(a) == 0) {
+                    if (inBlock) {
+                        blockDone = true;
+                        inBlock = false;
+                    }
+                    if (!blockDone) {
+                        div *= d;
+                    }
+                    continue;
+                }
+                if (blockDone || v.stride(a) != mod) {
+                    return null;
+                }
+                inBlock = true;
+                mod *= d;
+            }
+            return new Expr.Leaf(slot, mod == 1 ? 1 : div, mod);
         }
 
         /** A matmul operand read in place: through a swap of its last two axes and a broadcast over batch axes. */
@@ -674,15 +783,30 @@ final class Compiler {
                 if (src.op == Op.CONSTANT && src.size() == 1) {
                     return new Expr.Const(((NdArray) src.attr).getFlat(0));
                 }
-                int[] dm = separable(t.inputs[0].shape, t.shape);
-                if (dm != null && !value.containsKey(t)) {
-                    return new Expr.Leaf(slot(src), dm[0], dm[1]);
+            }
+            if (!value.containsKey(t) && isView(t)) {
+                // a permute, slice or broadcast read in place where the kernels can (the flat index of x is t's)
+                Located in = composed(t);
+                Expr.Leaf l = leaf(in.value, in.view);
+                if (l != null) {
+                    return l;
+                }
+                if (t.op == Op.EXPAND) {
+                    // a broadcast of a block of axes of what is materialised: the broadcast read in place
+                    int[] dm = separable(t.inputs[0].shape, t.shape);
+                    if (dm != null) {
+                        return new Expr.Leaf(slot(src(t)), dm[0], dm[1]);
+                    }
                 }
             }
             if (fuse && fusable(t) && !value.containsKey(t) && !mustMaterialize(t)) {
                 return apply(t);
             }
             return new Expr.Leaf(slot(t), 1, t.size());
+        }
+
+        private static Tensor src(Tensor expand) {
+            return base(expand.inputs[0]);
         }
 
         /**
@@ -713,61 +837,6 @@ final class Compiler {
                 inner *= out.dim(a);
             }
             return new int[] {inner, src.size()};
-        }
-
-        static int[] expandMap(Shape src, Shape out) {
-            int[] ss = src.strides();
-            return out.indexMap(idx -> {
-                int off = 0;
-                for (int a = 0; a < idx.length; a++) {
-                    if (src.dim(a) != 1) {
-                        off += idx[a] * ss[a];
-                    }
-                }
-                return off;
-            });
-        }
-
-        static int[] permuteMap(Shape src, int[] perm) {
-            int[] ss = src.strides();
-            int[] od = new int[perm.length];
-            for (int i = 0; i < perm.length; i++) {
-                od[i] = src.dim(perm[i]);
-            }
-            return Shape.of(od).indexMap(idx -> {
-                int off = 0;
-                for (int a = 0; a < idx.length; a++) {
-                    off += idx[a] * ss[perm[a]];
-                }
-                return off;
-            });
-        }
-
-        static int[] sliceMap(Shape src, int[][] startEnd, Shape out) {
-            int[] ss = src.strides();
-            return out.indexMap(idx -> {
-                int off = 0;
-                for (int a = 0; a < idx.length; a++) {
-                    off += (idx[a] + startEnd[0][a]) * ss[a];
-                }
-                return off;
-            });
-        }
-
-        /** Like the others, with −1 for elements that fall in the padding. */
-        static int[] padMap(Shape src, int[][] beforeAfter, Shape out) {
-            int[] ss = src.strides();
-            return out.indexMap(idx -> {
-                int off = 0;
-                for (int a = 0; a < idx.length; a++) {
-                    int j = idx[a] - beforeAfter[0][a];
-                    if (j < 0 || j >= src.dim(a)) {
-                        return -1;
-                    }
-                    off += j * ss[a];
-                }
-                return off;
-            });
         }
 
         // -------------------------------------------------------------- slot assignment by liveness
@@ -881,7 +950,7 @@ final class Compiler {
                 case Instr.Elementwise e -> leaves(e.expr(), new ArrayList<>());
                 case Instr.Cast x -> List.of(x.in());
                 case Instr.Reduce x -> List.of(x.in());
-                case Instr.Gather x -> List.of(x.in());
+                case Instr.Strided x -> Arrays.stream(x.in()).boxed().toList();
                 case Instr.Matmul x -> List.of(x.a(), x.b());
                 case Instr.Random x -> List.of();
                 case Instr.Copy x -> List.of(x.in());
@@ -921,9 +990,15 @@ final class Compiler {
                 case Instr.Elementwise e -> new Instr.Elementwise(s[e.out()], remap(e.expr(), s), e.size(), e.dtype(),
                         e.label());
                 case Instr.Cast x -> new Instr.Cast(s[x.out()], s[x.in()], x.size(), x.from(), x.dtype(), x.label());
-                case Instr.Reduce x -> new Instr.Reduce(s[x.out()], s[x.in()], x.op(), x.inShape(), x.axes(), x.dtype(),
+                case Instr.Reduce x -> new Instr.Reduce(s[x.out()], s[x.in()], x.op(), x.view(), x.axes(), x.dtype(),
                         x.label());
-                case Instr.Gather x -> new Instr.Gather(s[x.out()], s[x.in()], x.map(), x.dtype(), x.label());
+                case Instr.Strided x -> {
+                    int[] ins = new int[x.in().length];
+                    for (int p = 0; p < ins.length; p++) {
+                        ins[p] = s[x.in()[p]];
+                    }
+                    yield new Instr.Strided(s[x.out()], ins, x.from(), x.to(), x.size(), x.zero(), x.dtype(), x.label());
+                }
                 case Instr.Matmul x -> new Instr.Matmul(s[x.out()], s[x.a()], x.transA(), x.sharedA(), s[x.b()],
                         x.transB(), x.sharedB(), x.batch(), x.m(), x.n(), x.k(), x.dtype(), x.label());
                 case Instr.Random x -> new Instr.Random(s[x.out()], x.keySlot(), x.normal(), x.size(), x.dtype(), x.label());

@@ -64,6 +64,11 @@ public enum Op {
 
     // movement
     RESHAPE(Kind.MOVEMENT), EXPAND(Kind.MOVEMENT), PERMUTE(Kind.MOVEMENT), SLICE(Kind.MOVEMENT), PAD(Kind.MOVEMENT),
+    /**
+     * Its inputs joined along axis {@code attr} (an Integer), each written into its slice of one buffer; primitive
+     * so that a stack of n rows costs n copies of a row rather than n pads of the whole result and n − 1 adds.
+     */
+    CONCAT(Kind.MOVEMENT),
 
     /** Batched matrix product {@code [..., m, k] · [..., k, n]} with equal batch extents. */
     MATMUL(Kind.MATMUL);
@@ -84,7 +89,7 @@ public enum Op {
         TERNARY,
         /** Sum or maximum over axes. */
         REDUCE,
-        /** Reshape, permute, expand, slice, pad: data movement only. */
+        /** Reshape, permute, expand, slice, pad, concat: data movement only. */
         MOVEMENT,
         /** Batched matrix product. */
         MATMUL

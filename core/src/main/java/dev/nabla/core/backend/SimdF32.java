@@ -4,6 +4,7 @@ import dev.nabla.core.DType;
 import dev.nabla.core.Op;
 import dev.nabla.core.plan.Expr;
 import dev.nabla.core.plan.Instr;
+import dev.nabla.core.plan.View;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -525,10 +526,8 @@ final class SimdF32 {
         boolean max = r.op() == Op.REDUCE_MAX;
         int in = r.in();
         int out = r.out();
-        if (blocks == null) {
-            int[] map = Instrs.reduceMap(r.inShape(), r.axes());
-            int n = Instrs.outSize(r);
-            return () -> reduceMapped((float[]) buf[in], (float[]) buf[out], map, n, max);
+        if (blocks == null || !r.view().isDense()) {
+            return new StridedReduce(r, buf, blocks, max);
         }
         int outer = blocks[0];
         int red = blocks[1];
@@ -543,13 +542,6 @@ final class SimdF32 {
 
     // Each reduction is its own small method (see the note on kernels above), with a scalar path for rows
     // shorter than one vector.
-
-    private static void reduceMapped(float[] in, float[] out, int[] map, int n, boolean max) {
-        java.util.Arrays.fill(out, 0, n, max ? Float.NEGATIVE_INFINITY : 0);
-        for (int i = 0; i < map.length; i++) {
-            out[map[i]] = max ? Math.max(out[map[i]], in[i]) : out[map[i]] + in[i];
-        }
-    }
 
     /** The step of {@link #sumRows}, with its lane buffer allocated once here. */
     private static Runnable sumRowsStep(float[] in, float[] out, int outer, int red) {
@@ -670,16 +662,180 @@ final class SimdF32 {
         }
     }
 
-    static Runnable gather(Instr.Gather g, Object[] buf) {
-        int[] map = g.map();
-        return () -> {
-            float[] in = (float[]) buf[g.in()];
-            float[] out = (float[]) buf[g.out()];
-            for (int i = 0; i < map.length; i++) {
-                int j = map[i];
-                out[i] = j < 0 ? 0 : in[j];
+    /**
+     * A reduction of a view that is not the dense buffer (a permute, slice or broadcast read in place), or whose
+     * reduced axes are not one block: each output element, in order, adds its inputs in the order the dense kernels
+     * above would for the copied-out view, so the result is bit for bit that of copying first: from 0 in increasing
+     * input index where the reduced axes are not one block (as the reference backend), {@link #sumRows} (lane partial sums of L-element groups, lanes then added in
+     * index order, then the tail) for trailing reduced axes, {@link #sumColumns} (from the first element, then
+     * increasing j) otherwise; a maximum takes any order. Kept and reduced axes are each loop nests over the view's
+     * strides, with neighbouring axes merged where the view steps through them evenly.
+     */
+    private static final class StridedReduce implements Runnable {
+        private static final int FROM_ZERO = 0;
+        private static final int LANES = 1;
+        private static final int FROM_FIRST = 2;
+        private static final int MAX = 3;
+
+        private final Object[] buf;
+        private final int in;
+        private final int out;
+        private final int mode;
+        private final int offset;
+        private final int outSize;
+        private final int redSize;
+        private final int[] keptDims;
+        private final int[] keptStrides;
+        private final int[] keptIndex;
+        private final int[] redDims;
+        private final int[] redStrides;
+        private final int[] redIndex;
+        private final float[] lanes = new float[L];
+
+        StridedReduce(Instr.Reduce r, Object[] buf, int[] blocks, boolean max) {
+            this.buf = buf;
+            this.in = r.in();
+            this.out = r.out();
+            this.mode = max ? MAX : blocks == null ? FROM_ZERO : blocks[2] == 1 ? LANES : FROM_FIRST;
+            View v = r.view();
+            this.offset = v.offset();
+            boolean[] red = new boolean[v.shape().rank()];
+            for (int a : r.axes()) {
+                red[a] = true;
             }
-        };
+            int[][] kept = axes(v, red, false);
+            int[][] reduced = axes(v, red, true);
+            keptDims = kept[0];
+            keptStrides = kept[1];
+            keptIndex = new int[keptDims.length];
+            redDims = reduced[0];
+            redStrides = reduced[1];
+            redIndex = new int[redDims.length];
+            int o = 1;
+            for (int d : keptDims) {
+                o *= d;
+            }
+            int n = 1;
+            for (int d : redDims) {
+                n *= d;
+            }
+            outSize = o;
+            redSize = n;
+        }
+
+        /** {dims, strides} of the kept (or reduced) axes of {@code v} of extent above 1, neighbours merged. */
+        private static int[][] axes(View v, boolean[] red, boolean reduced) {
+            int[] dims = new int[red.length];
+            int[] strides = new int[red.length];
+            int n = 0;
+            for (int a = 0; a < red.length; a++) {
+                int d = v.shape().dim(a);
+                if (red[a] != reduced || d == 1) {
+                    continue;
+                }
+                if (n > 0 && strides[n - 1] == v.stride(a) * d) {
+                    dims[n - 1] *= d;
+                    strides[n - 1] = v.stride(a);
+                } else {
+                    dims[n] = d;
+                    strides[n] = v.stride(a);
+                    n++;
+                }
+            }
+            return new int[][] {java.util.Arrays.copyOf(dims, n), java.util.Arrays.copyOf(strides, n)};
+        }
+
+        @Override
+        public void run() {
+            float[] x = (float[]) buf[in];
+            float[] y = (float[]) buf[out];
+            java.util.Arrays.fill(keptIndex, 0);
+            int base = offset;
+            for (int o = 0; o < outSize; o++) {
+                y[o] = reduceOne(x, base);
+                for (int a = keptDims.length - 1; a >= 0; a--) {
+                    base += keptStrides[a];
+                    if (++keptIndex[a] < keptDims[a]) {
+                        break;
+                    }
+                    base -= keptStrides[a] * keptDims[a];
+                    keptIndex[a] = 0;
+                }
+            }
+        }
+
+        /** The position of the next reduced element after the one at {@code off}. */
+        private int next(int off) {
+            for (int a = redDims.length - 1; a >= 0; a--) {
+                off += redStrides[a];
+                if (++redIndex[a] < redDims[a]) {
+                    return off;
+                }
+                off -= redStrides[a] * redDims[a];
+                redIndex[a] = 0;
+            }
+            return off;
+        }
+
+        private float reduceOne(float[] x, int base) {
+            java.util.Arrays.fill(redIndex, 0);
+            int off = base;
+            int n = redSize;
+            switch (mode) {
+                case MAX -> {
+                    float s = Float.NEGATIVE_INFINITY;
+                    for (int j = 0; j < n; j++) {
+                        s = Math.max(s, x[off]);
+                        off = next(off);
+                    }
+                    return s;
+                }
+                case FROM_ZERO -> {
+                    float s = 0;
+                    for (int j = 0; j < n; j++) {
+                        s += x[off];
+                        off = next(off);
+                    }
+                    return s;
+                }
+                case FROM_FIRST -> {
+                    if (n == 0) {
+                        return 0;
+                    }
+                    float s = x[off];
+                    for (int j = 1; j < n; j++) {
+                        off = next(off);
+                        s += x[off];
+                    }
+                    return s;
+                }
+                default -> {
+                    int bound = S.loopBound(n);
+                    float s = 0;
+                    int j = 0;
+                    if (bound > 0) {
+                        for (int l = 0; l < L; l++) {
+                            lanes[l] = x[off];
+                            off = next(off);
+                        }
+                        for (j = L; j < bound; j += L) {
+                            for (int l = 0; l < L; l++) {
+                                lanes[l] += x[off];
+                                off = next(off);
+                            }
+                        }
+                        for (int l = 0; l < L; l++) {
+                            s += lanes[l];
+                        }
+                    }
+                    for (; j < n; j++) {
+                        s += x[off];
+                        off = next(off);
+                    }
+                    return s;
+                }
+            }
+        }
     }
 
     static Runnable matmul(Instr.Matmul m, Object[] buf, int threads) {
