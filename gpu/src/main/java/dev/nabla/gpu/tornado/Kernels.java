@@ -180,6 +180,13 @@ final class Kernels {
         }
     }
 
+    /** {@code out[to[i]] = in[from[i]]}: one part of a concatenation written into its slice of {@code out}. */
+    static void scatterF64(DoubleArray out, IntArray to, DoubleArray in, IntArray from, int n) {
+        for (@Parallel int i = 0; i < n; i++) {
+            out.set(to.get(i), in.get(from.get(i)));
+        }
+    }
+
     /**
      * Batched {@code C[b] = op(A[b]) · op(B[b])}, op(A) m×k read at {@code b·aB + i·aR + p·aC}, op(B) k×n at
      * {@code b·bB + p·bR + j·bC} (transposes and shared operands are strides), C row-major. Each work-group
@@ -385,6 +392,13 @@ final class Kernels {
                 v = in.get(j);
             }
             out.set(i, v);
+        }
+    }
+
+    /** {@code out[to[i]] = in[from[i]]}: one part of a concatenation written into its slice of {@code out}. */
+    static void scatterF32(FloatArray out, IntArray to, FloatArray in, IntArray from, int n) {
+        for (@Parallel int i = 0; i < n; i++) {
+            out.set(to.get(i), in.get(from.get(i)));
         }
     }
 
