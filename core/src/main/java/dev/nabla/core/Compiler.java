@@ -24,11 +24,13 @@ import java.util.Set;
  *       attribute, dtype, shape and canonical inputs), stop-gradients removed, zeros propagated through
  *       linear ops (the symbolic zeros of reverse mode: {@code 0·x → 0}, {@code x + 0 → x}), {@code x·1 → x},
  *       and elementwise ops on constants folded.</li>
- *   <li>{@link #lower}: instructions in topological order. Reshapes are aliases; chains of elementwise ops
- *       whose intermediate values have a single use become one fused kernel ({@link Expr}); broadcasts of a
- *       contiguous block of axes are read in place; a transposed or batch-broadcast matmul operand is read in
- *       place; everything else is materialised. Buffer slots are then assigned by liveness, so dead values
- *       give their memory to later ones.</li>
+ *   <li>{@link #lower}: instructions in topological order. Permutes, slices, broadcasts and reshapes are
+ *       {@link View}s of the buffer they read and move no data: reductions read any view in place, elementwise
+ *       kernels the views their leaves can express (dense, a broadcast scalar, a broadcast block of axes), a matmul
+ *       a transposed or batch-broadcast operand; chains of elementwise ops whose intermediate values have a single
+ *       use become one fused kernel ({@link Expr}); pads, concatenations and views read where no in-place form
+ *       exists are written once by a strided copy ({@link Instr.Strided}). Buffer slots are then assigned by
+ *       liveness, so dead values give their memory to later ones.</li>
  * </ol>
  */
 final class Compiler {
@@ -635,16 +637,15 @@ final class Compiler {
 
         /**
          * The data of {@code t} as a view of a materialised value: permutes, slices and broadcasts compose into the
-         * view of what they read, and a reshape of a contiguous view is one; anything else (a pad, a concatenation,
-         * a reshape of a non-contiguous view, a computed node) is materialised and read densely.
+         * view of what they read, and so does a reshape where {@link View#reshape} finds a view; anything else (a
+         * pad, a concatenation, a reshape that regroups strided axes, a computed node) is materialised and read
+         * densely.
          */
         Located view(Tensor t) {
             if (t.op == Op.RESHAPE) {
                 Located in = view(t.inputs[0]);
-                if (in.view.isContiguous()) {
-                    return new Located(in.value, View.contiguous(t.shape, in.view.offset()));
-                }
-                return new Located(slot(t), View.contiguous(t.shape));
+                View r = in.view.reshape(t.shape);
+                return r != null ? new Located(in.value, r) : new Located(slot(t), View.contiguous(t.shape));
             }
             if (!value.containsKey(t) && isView(t)) {
                 return composed(t);

@@ -102,6 +102,33 @@ class ViewsTest {
         assertTrue(orderMatters, "the data must tell summation orders apart for the test to mean anything");
     }
 
+    /**
+     * A reshape that splits a strided axis stays a view: the sums over a transposed matrix regrouped as
+     * {@code [20, 6] → [4, 5, 6]} are one instruction and bit for bit the sums of the copied-out tensor.
+     */
+    @Test
+    void aReshapeThatSplitsAStridedAxisIsReducedInPlace() {
+        Random r = new Random(18);
+        double[] xs = spread(r, 6 * 20);
+        Tensor x = Tensor.placeholder("x", Shape.of(6, 20));
+        Tensor v = x.transpose().reshape(4, 5, 6);
+        Tensor dense = Tensor.placeholder("v", Shape.of(4, 5, 6));
+        double[] vs = run(Backend.reference(), v, x, xs);
+        for (int[] axes : new int[][] {{2}, {0}, {1}, {0, 2}}) {
+            Tensor y = v.sumKeep(axes);
+            Tensor yd = dense.sumKeep(axes);
+            for (Backend b : BACKENDS) {
+                Plan p = Plan.compile(List.of(y), b);
+                assertEquals(1, p.program().instrs().size(), p.program().instrs().toString());
+                double[] got = p.set(x, xs).execute().get(y).toDoubleArray();
+                double[] want = run(b, yd, dense, vs);
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(Double.doubleToRawLongBits(want[i]), Double.doubleToRawLongBits(got[i]), b.name());
+                }
+            }
+        }
+    }
+
     /** A reduction of a slice and of a broadcast: no copy, and the values of the reference backend. */
     @Test
     void reductionsOfSlicesAndBroadcastsNeedNoCopy() {

@@ -74,6 +74,67 @@ public record View(int offset, Shape shape, int[] strides) {
         return off;
     }
 
+    /**
+     * The same elements in row-major order under shape {@code to} (equal sizes) as a view, or null where that needs
+     * a copy. Each group of old axes that multiplies out to a group of new axes must step evenly (stride of each =
+     * extent · stride of the next), as in NumPy's no-copy reshape; a broadcast axis may be split or kept, not merged
+     * with a stepped one. A contiguous view always reshapes.
+     */
+    public View reshape(Shape to) {
+        if (to.size() != shape.size()) {
+            throw new IllegalArgumentException("View.reshape: " + shape + " to " + to + " (sizes differ)");
+        }
+        if (isContiguous() || to.size() == 0) {
+            return contiguous(to, offset);
+        }
+        int[] od = new int[shape.rank()];
+        int[] os = new int[shape.rank()];
+        int on = 0;
+        for (int a = 0; a < shape.rank(); a++) {
+            if (shape.dim(a) != 1) {
+                od[on] = shape.dim(a);
+                os[on] = strides[a];
+                on++;
+            }
+        }
+        int nn = to.rank();
+        int[] ns = new int[nn];
+        int oi = 0;
+        int ni = 0;
+        while (ni < nn && oi < on) {
+            if (to.dim(ni) == 1) {
+                ns[ni++] = 0;
+                continue;
+            }
+            int oj = oi + 1;
+            int nj = ni + 1;
+            long np = to.dim(ni);
+            long op = od[oi];
+            while (np != op) {
+                if (np < op) {
+                    np *= to.dim(nj++);
+                } else {
+                    op *= od[oj++];
+                }
+            }
+            for (int k = oi; k < oj - 1; k++) {
+                if (os[k] != od[k + 1] * os[k + 1]) {
+                    return null;
+                }
+            }
+            ns[nj - 1] = os[oj - 1];
+            for (int k = nj - 1; k > ni; k--) {
+                ns[k - 1] = ns[k] * to.dim(k);
+            }
+            ni = nj;
+            oi = oj;
+        }
+        while (ni < nn) {
+            ns[ni++] = 0; // trailing axes of extent 1
+        }
+        return new View(offset, to, ns);
+    }
+
     /** Axes whose extent grows from 1 get stride 0 (equal ranks, as {@code Op.EXPAND}). */
     public View expand(Shape to) {
         int[] s = strides.clone();
