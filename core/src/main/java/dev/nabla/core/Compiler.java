@@ -590,8 +590,8 @@ final class Compiler {
             Operand oa = operand(a);
             Operand ob = operand(b);
             int out = newValue(t.dtype, t.size(), false);
-            instrs.add(new Instr.Matmul(out, oa.slot, oa.trans, oa.shared, ob.slot, ob.trans, ob.shared,
-                    batch, m, n, k, t.dtype, label(t)));
+            instrs.add(new Instr.Matmul(out, oa.slot, oa.offset, oa.stride, oa.trans, ob.slot, ob.offset, ob.stride,
+                    ob.trans, batch, m, n, k, t.dtype, label(t)));
             return out;
         }
 
@@ -613,8 +613,8 @@ final class Compiler {
             Operand oa = operand(a);
             Operand ob = operand(mm.inputs[1]);
             int out = newValue(t.dtype, t.size(), false);
-            instrs.add(new Instr.Matmul(out, ob.slot, !ob.trans, ob.shared, oa.slot, !oa.trans, oa.shared,
-                    batch, mm.shape.dim(-1), mm.shape.dim(-2), a.shape.dim(-1), t.dtype, label(t)));
+            instrs.add(new Instr.Matmul(out, ob.slot, ob.offset, ob.stride, !ob.trans, oa.slot, oa.offset, oa.stride,
+                    !oa.trans, batch, mm.shape.dim(-1), mm.shape.dim(-2), a.shape.dim(-1), t.dtype, label(t)));
             return out;
         }
 
@@ -628,7 +628,8 @@ final class Compiler {
                     && !value.containsKey(mm) && sameMatrices(t.inputs[0].shape, mm.shape);
         }
 
-        private record Operand(int slot, boolean trans, boolean shared) {
+        /** A matmul operand: matrix b at {@code offset + b·stride} of {@code slot}, stored transposed or not. */
+        private record Operand(int slot, int offset, int stride, boolean trans) {
         }
 
         /** Where a tensor's data lie: value {@code value} read through {@code view} (shape: the tensor's). */
@@ -746,7 +747,48 @@ final class Compiler {
                     throw new IllegalStateException("shared operand with batch " + batch);
                 }
             }
-            return new Operand(slot(t), trans, shared);
+            int matrix = v.shape.dim(-1) * v.shape.dim(-2);
+            if (!value.containsKey(t) && isView(t)) {
+                // a slice (of whole matrices, or of rows) read in place: dense matrices at a uniform batch stride
+                Located l = view(v);
+                int stride = batchStride(l.view);
+                if (stride >= 0) {
+                    return new Operand(l.value, l.view.offset(), shared ? 0 : stride, trans);
+                }
+            }
+            return new Operand(slot(t), 0, shared ? 0 : matrix, trans);
+        }
+
+        /**
+         * The batch stride of a view whose last two axes are a dense row-major matrix and whose other axes step
+         * evenly through a sequence of such matrices (stride 0: one matrix for all), or −1 if the GEMM cannot read it.
+         */
+        private static int batchStride(View w) {
+            Shape s = w.shape();
+            int r = s.rank();
+            int rows = s.dim(-2);
+            int cols = s.dim(-1);
+            if (cols != 1 && w.stride(r - 1) != 1 || rows != 1 && w.stride(r - 2) != cols) {
+                return -1;
+            }
+            int stride = rows * cols;
+            int extent = 1;
+            for (int a = r - 3; a >= 0; a--) {
+                int d = s.dim(a);
+                if (d == 1) {
+                    continue;
+                }
+                if (extent == 1) {
+                    stride = w.stride(a);
+                    if (stride != 0 && stride < rows * cols) {
+                        return -1; // overlapping matrices are no batch the GEMM knows
+                    }
+                } else if (w.stride(a) != stride * extent) {
+                    return -1;
+                }
+                extent *= d;
+            }
+            return stride;
         }
 
         /** Whether a and b are the same batch of matrices: equal last two axes, equal sizes. */
@@ -1000,8 +1042,9 @@ final class Compiler {
                     }
                     yield new Instr.Strided(s[x.out()], ins, x.from(), x.to(), x.size(), x.zero(), x.dtype(), x.label());
                 }
-                case Instr.Matmul x -> new Instr.Matmul(s[x.out()], s[x.a()], x.transA(), x.sharedA(), s[x.b()],
-                        x.transB(), x.sharedB(), x.batch(), x.m(), x.n(), x.k(), x.dtype(), x.label());
+                case Instr.Matmul x -> new Instr.Matmul(s[x.out()], s[x.a()], x.offsetA(), x.strideA(), x.transA(),
+                        s[x.b()], x.offsetB(), x.strideB(), x.transB(), x.batch(), x.m(), x.n(), x.k(), x.dtype(),
+                        x.label());
                 case Instr.Random x -> new Instr.Random(s[x.out()], x.keySlot(), x.normal(), x.size(), x.dtype(), x.label());
                 case Instr.Copy x -> new Instr.Copy(s[x.out()], s[x.in()], x.size(), x.dtype(), x.label());
             };

@@ -197,6 +197,63 @@ class ViewsTest {
     }
 
     /**
+     * A slice of whole matrices (a batch range) or of leading rows is multiplied in place, also transposed and
+     * shared across a batch: the product is the only instruction, and its values are exact (small integers).
+     */
+    @Test
+    void slicesOfWholeMatricesOrRowsAreMultipliedInPlace() {
+        Random r = new Random(19);
+        Shape s = Shape.of(4, 6, 5);
+        double[] xs = ints(r, s.size());
+        double[] ws = ints(r, 5 * 3);
+        double[] vs = ints(r, 2 * 6 * 2);
+        Tensor x = Tensor.placeholder("x", s);
+        Tensor w = Tensor.placeholder("w", Shape.of(5, 3));
+        Tensor v = Tensor.placeholder("v", Shape.of(2, 6, 2));
+        Tensor batches = x.slice(0, 1, 3).matmul(w);                           // [2, 6, 3]
+        Tensor rows = x.reshape(24, 5).slice(0, 7, 19).matmul(w);              // [12, 3]
+        Tensor trans = x.slice(0, 2, 4).transpose().matmul(v);                 // [2, 5, 2]
+        Tensor shared = v.matmul(x.slice(0, 3, 4).slice(1, 0, 2).reshape(2, 5)); // [2, 6, 5]: a row block, shared
+        for (Backend b : BACKENDS) {
+            for (Tensor y : List.of(batches, rows, trans, shared)) {
+                Plan p = Plan.builder().output(y).inputs(x, w, v).backend(b).build();
+                List<Instr> instrs = p.program().instrs();
+                assertEquals(1, instrs.size(), "the product alone: " + instrs);
+                double[] got = p.set(x, xs).set(w, ws).set(v, vs).execute().get(y).toDoubleArray();
+                int[] d = y.shape().dims();
+                int batch = y.rank() == 3 ? d[0] : 1;
+                int m = d[y.rank() - 2];
+                int n = d[y.rank() - 1];
+                for (int bb = 0; bb < batch; bb++) {
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            double want = 0;
+                            if (y == batches) {
+                                for (int k = 0; k < 5; k++) {
+                                    want += at(xs, s, bb + 1, i, k) * ws[k * 3 + j];
+                                }
+                            } else if (y == rows) {
+                                for (int k = 0; k < 5; k++) {
+                                    want += xs[(i + 7) * 5 + k] * ws[k * 3 + j];
+                                }
+                            } else if (y == trans) {
+                                for (int k = 0; k < 6; k++) {
+                                    want += at(xs, s, bb + 2, k, i) * vs[(bb * 6 + k) * 2 + j];
+                                }
+                            } else {
+                                for (int k = 0; k < 2; k++) {
+                                    want += vs[(bb * 6 + i) * 2 + k] * at(xs, s, 3, k, j);
+                                }
+                            }
+                            assertEquals(want, got[(bb * m + i) * n + j], b.name() + " " + y.shape());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * A broadcast of axes that are not one block (x: [3, 1, 4, 1] to [3, 5, 4, 2]), also of a permuted and of a
      * sliced tensor, read by an elementwise kernel.
      */

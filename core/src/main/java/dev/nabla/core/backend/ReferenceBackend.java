@@ -116,8 +116,8 @@ final class ReferenceBackend implements Backend {
                 int nn = m.n();
                 int kk = m.k();
                 for (int t = 0; t < m.batch(); t++) {
-                    int ao = m.sharedA() ? 0 : t * mm * kk;
-                    int bo = m.sharedB() ? 0 : t * kk * nn;
+                    int ao = m.offsetA() + t * m.strideA();
+                    int bo = m.offsetB() + t * m.strideB();
                     int co = t * mm * nn;
                     for (int i = 0; i < mm; i++) {
                         for (int j = 0; j < nn; j++) {

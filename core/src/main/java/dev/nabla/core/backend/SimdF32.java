@@ -839,12 +839,10 @@ final class SimdF32 {
     }
 
     static Runnable matmul(Instr.Matmul m, Object[] buf, int threads) {
-        int strideA = m.sharedA() ? 0 : m.m() * m.k();
-        int strideB = m.sharedB() ? 0 : m.k() * m.n();
         int strideC = m.m() * m.n();
         return () -> dev.nabla.core.backend.simd.Gemm.gemm(m.batch(), m.m(), m.n(), m.k(),
-                (float[]) buf[m.a()], 0, strideA, m.transA(),
-                (float[]) buf[m.b()], 0, strideB, m.transB(),
+                (float[]) buf[m.a()], m.offsetA(), m.strideA(), m.transA(),
+                (float[]) buf[m.b()], m.offsetB(), m.strideB(), m.transB(),
                 (float[]) buf[m.out()], 0, strideC, false, threads);
     }
 

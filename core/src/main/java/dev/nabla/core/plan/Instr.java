@@ -59,10 +59,11 @@ public sealed interface Instr {
 
     /**
      * {@code out[b] = op(A[b]) · op(B[b])} for {@code b < batch}, row-major, op(A) m×k, op(B) k×n; a transposed
-     * operand is stored the other way round; a shared operand (batch stride 0) is the same for every b.
+     * operand is stored the other way round. Matrix b of A starts at {@code offsetA + b·strideA} of buffer
+     * {@code a} (a slice of whole matrices or rows is read in place); a shared operand has batch stride 0.
      */
-    record Matmul(int out, int a, boolean transA, boolean sharedA, int b, boolean transB, boolean sharedB,
-                  int batch, int m, int n, int k, DType dtype, String label) implements Instr {
+    record Matmul(int out, int a, int offsetA, int strideA, boolean transA, int b, int offsetB, int strideB,
+                  boolean transB, int batch, int m, int n, int k, DType dtype, String label) implements Instr {
     }
 
     /** Uniform numbers in [0, 1) (or standard normals, {@code normal}) from the key in key slot {@code keySlot}. */

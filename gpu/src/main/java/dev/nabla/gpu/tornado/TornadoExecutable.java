@@ -552,26 +552,45 @@ final class TornadoExecutable implements Executable {
         int mm = m.m();
         int nn = m.n();
         int kk = m.k();
-        int aB = m.sharedA() ? 0 : mm * kk;
+        int aB = m.strideA();
         int aR = m.transA() ? 1 : kk;
         int aC = m.transA() ? mm : 1;
-        int bB = m.sharedB() ? 0 : kk * nn;
+        int bB = m.strideB();
         int bR = m.transB() ? 1 : nn;
         int bC = m.transB() ? kk : 1;
+        Object a = shifted(dev[m.a()], m.offsetA(), (m.batch() - 1) * aB + mm * kk, m.dtype());
+        Object b = shifted(dev[m.b()], m.offsetB(), (m.batch() - 1) * bB + kk * nn, m.dtype());
         String t = nextTask();
         KernelContext ctx = new KernelContext();
         if (m.dtype() == DType.F64) {
-            pending.add(gg -> gg.task(t, Kernels::matmulF64, ctx, (DoubleArray) dev[m.out()], (DoubleArray) dev[m.a()],
-                    (DoubleArray) dev[m.b()], mm, nn, kk, aB, aR, aC, bB, bR, bC));
+            pending.add(gg -> gg.task(t, Kernels::matmulF64, ctx, (DoubleArray) dev[m.out()], (DoubleArray) a,
+                    (DoubleArray) b, mm, nn, kk, aB, aR, aC, bB, bR, bC));
         } else {
-            pending.add(gg -> gg.task(t, Kernels::matmulF32, ctx, (FloatArray) dev[m.out()], (FloatArray) dev[m.a()],
-                    (FloatArray) dev[m.b()], mm, nn, kk, aB, aR, aC, bB, bR, bC));
+            pending.add(gg -> gg.task(t, Kernels::matmulF32, ctx, (FloatArray) dev[m.out()], (FloatArray) a,
+                    (FloatArray) b, mm, nn, kk, aB, aR, aC, bB, bR, bC));
         }
-        use(dev[m.out()], dev[m.a()], dev[m.b()]);
+        use(dev[m.out()], a, b);
         int ts = Kernels.TILE;
         WorkerGrid3D w = new WorkerGrid3D(round(nn, ts), round(mm, ts), m.batch());
         w.setLocalWork(ts, ts, 1);
         grid(t, w);
+    }
+
+    /**
+     * {@code buffer} itself at offset 0, else elements {@code [offset, offset + n)} gathered into a temporary (a
+     * matmul operand read in place at an offset on the CPU; the kernel has no offset argument).
+     */
+    private Object shifted(Object buffer, int offset, int n, DType dtype) {
+        if (offset == 0) {
+            return buffer;
+        }
+        int[] map = new int[n];
+        for (int i = 0; i < n; i++) {
+            map[i] = offset + i;
+        }
+        Object tmp = allocate(dtype, n);
+        gather(tmp, buffer, map, dtype);
+        return tmp;
     }
 
     private static int round(int n, int to) {
