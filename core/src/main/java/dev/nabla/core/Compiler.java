@@ -4,6 +4,7 @@ import dev.nabla.core.backend.ScalarOps;
 import dev.nabla.core.plan.Expr;
 import dev.nabla.core.plan.Instr;
 import dev.nabla.core.plan.Program;
+import dev.nabla.core.plan.View;
 import dev.nabla.core.random.Key;
 
 import java.util.ArrayList;
@@ -23,11 +24,13 @@ import java.util.Set;
  *       attribute, dtype, shape and canonical inputs), stop-gradients removed, zeros propagated through
  *       linear ops (the symbolic zeros of reverse mode: {@code 0·x → 0}, {@code x + 0 → x}), {@code x·1 → x},
  *       and elementwise ops on constants folded.</li>
- *   <li>{@link #lower}: instructions in topological order. Reshapes are aliases; chains of elementwise ops
- *       whose intermediate values have a single use become one fused kernel ({@link Expr}); broadcasts of a
- *       contiguous block of axes are read in place; a transposed or batch-broadcast matmul operand is read in
- *       place; everything else is materialised. Buffer slots are then assigned by liveness, so dead values
- *       give their memory to later ones.</li>
+ *   <li>{@link #lower}: instructions in topological order. Permutes, slices, broadcasts and reshapes are
+ *       {@link View}s of the buffer they read and move no data: reductions read any view in place, elementwise
+ *       kernels the views their leaves can express (dense, a broadcast scalar, a broadcast block of axes), a matmul
+ *       a transposed or batch-broadcast operand; chains of elementwise ops whose intermediate values have a single
+ *       use become one fused kernel ({@link Expr}); pads, concatenations and views read where no in-place form
+ *       exists are written once by a strided copy ({@link Instr.Strided}). Buffer slots are then assigned by
+ *       liveness, so dead values give their memory to later ones.</li>
  * </ol>
  */
 final class Compiler {
@@ -199,9 +202,9 @@ final class Compiler {
                     return null;
                 }
                 NdArray out = NdArray.zeros(t.shape, t.dtype);
-                int[] map = Lowering.expandMap(t.inputs[0].shape, t.shape);
-                for (int i = 0; i < map.length; i++) {
-                    out.setFlat(i, a.getFlat(map[i]));
+                View v = View.contiguous(t.inputs[0].shape).expand(t.shape);
+                for (int i = 0; i < out.size(); i++) {
+                    out.setFlat(i, a.getFlat(v.offsetOf(i)));
                 }
                 return out;
             }
@@ -234,6 +237,9 @@ final class Compiler {
                 default -> false;
             };
             if (linear && isZero(in[0])) {
+                return filled(0, n.shape, n.dtype);
+            }
+            if (op == Op.CONCAT && Arrays.stream(in).allMatch(this::isZero)) {
                 return filled(0, n.shape, n.dtype);
             }
             if ((op == Op.MUL || op == Op.MATMUL) && (isZero(in[0]) || isZero(in[1]))) {
@@ -496,9 +502,9 @@ final class Compiler {
                     }
                 }
                 case REDUCE -> {
-                    int in = slot(t.inputs[0]);
+                    Located in = view(t.inputs[0]);
                     out = newValue(t.dtype, t.size(), false);
-                    instrs.add(new Instr.Reduce(out, in, t.op, t.inputs[0].shape, (int[]) t.attr, t.dtype, label(t)));
+                    instrs.add(new Instr.Reduce(out, in.value, t.op, in.view, (int[]) t.attr, t.dtype, label(t)));
                 }
                 case MOVEMENT -> {
                     Tensor src = t.inputs[0];
@@ -507,16 +513,37 @@ final class Compiler {
                         out = tr;
                         break;
                     }
-                    int[] map = switch (t.op) {
-                        case EXPAND -> expandMap(src.shape, t.shape);
-                        case PERMUTE -> permuteMap(src.shape, (int[]) t.attr);
-                        case SLICE -> sliceMap(src.shape, (int[][]) t.attr, t.shape);
-                        case PAD -> padMap(src.shape, (int[][]) t.attr, t.shape);
-                        default -> throw new IllegalStateException(t.op.name());
-                    };
-                    int in = slot(src);
                     out = newValue(t.dtype, t.size(), false);
-                    instrs.add(new Instr.Gather(out, in, map, t.dtype, label(t)));
+                    View dense = View.contiguous(t.shape);
+                    switch (t.op) {
+                        case PAD -> {
+                            Located in = view(src);
+                            View interior = dense.window(((int[][]) t.attr)[0], src.shape);
+                            instrs.add(new Instr.Strided(out, new int[] {in.value}, new View[] {in.view},
+                                    new View[] {interior}, t.size(), true, t.dtype, label(t)));
+                        }
+                        case CONCAT -> {
+                            int axis = (Integer) t.attr;
+                            int k = t.inputs.length;
+                            int[] ins = new int[k];
+                            View[] from = new View[k];
+                            View[] to = new View[k];
+                            int[] at = new int[t.rank()];
+                            for (int p = 0; p < k; p++) {
+                                Located in = view(t.inputs[p]);
+                                ins[p] = in.value;
+                                from[p] = in.view;
+                                to[p] = dense.window(at, t.inputs[p].shape);
+                                at[axis] += t.inputs[p].shape.dim(axis);
+                            }
+                            instrs.add(new Instr.Strided(out, ins, from, to, t.size(), false, t.dtype, label(t)));
+                        }
+                        default -> {
+                            Located in = composed(t);
+                            instrs.add(new Instr.Strided(out, new int[] {in.value}, new View[] {in.view},
+                                    new View[] {dense}, t.size(), false, t.dtype, label(t)));
+                        }
+                    }
                 }
                 case MATMUL -> out = matmul(t);
                 case RANDOM -> {
@@ -563,8 +590,8 @@ final class Compiler {
             Operand oa = operand(a);
             Operand ob = operand(b);
             int out = newValue(t.dtype, t.size(), false);
-            instrs.add(new Instr.Matmul(out, oa.slot, oa.trans, oa.shared, ob.slot, ob.trans, ob.shared,
-                    batch, m, n, k, t.dtype, label(t)));
+            instrs.add(new Instr.Matmul(out, oa.slot, oa.offset, oa.stride, oa.trans, ob.slot, ob.offset, ob.stride,
+                    ob.trans, batch, m, n, k, t.dtype, label(t)));
             return out;
         }
 
@@ -574,14 +601,10 @@ final class Compiler {
          * the product and a gather; the slot of that product, or −1 if {@code t} is not such a transpose.
          */
         private int transposedMatmul(Tensor t) {
-            if (t.op != Op.PERMUTE || !isLastTwoSwap((int[]) t.attr)) {
+            if (!isTransposedMatmul(t)) {
                 return -1;
             }
             Tensor mm = base(t.inputs[0]);
-            if (mm.op != Op.MATMUL || uses.getOrDefault(mm, 0) != 1 || pinned.containsKey(mm)
-                    || value.containsKey(mm) || !sameMatrices(t.inputs[0].shape, mm.shape)) {
-                return -1;
-            }
             Tensor a = mm.inputs[0];
             int batch = 1;
             for (int i = 0; i < mm.rank() - 2; i++) {
@@ -590,12 +613,100 @@ final class Compiler {
             Operand oa = operand(a);
             Operand ob = operand(mm.inputs[1]);
             int out = newValue(t.dtype, t.size(), false);
-            instrs.add(new Instr.Matmul(out, ob.slot, !ob.trans, ob.shared, oa.slot, !oa.trans, oa.shared,
-                    batch, mm.shape.dim(-1), mm.shape.dim(-2), a.shape.dim(-1), t.dtype, label(t)));
+            instrs.add(new Instr.Matmul(out, ob.slot, ob.offset, ob.stride, !ob.trans, oa.slot, oa.offset, oa.stride,
+                    !oa.trans, batch, mm.shape.dim(-1), mm.shape.dim(-2), a.shape.dim(-1), t.dtype, label(t)));
             return out;
         }
 
-        private record Operand(int slot, boolean trans, boolean shared) {
+        /** Whether {@link #transposedMatmul} emits {@code t}. */
+        private boolean isTransposedMatmul(Tensor t) {
+            if (t.op != Op.PERMUTE || !isLastTwoSwap((int[]) t.attr)) {
+                return false;
+            }
+            Tensor mm = base(t.inputs[0]);
+            return mm.op == Op.MATMUL && uses.getOrDefault(mm, 0) == 1 && !pinned.containsKey(mm)
+                    && !value.containsKey(mm) && sameMatrices(t.inputs[0].shape, mm.shape);
+        }
+
+        /** A matmul operand: matrix b at {@code offset + b·stride} of {@code slot}, stored transposed or not. */
+        private record Operand(int slot, int offset, int stride, boolean trans) {
+        }
+
+        /** Where a tensor's data lie: value {@code value} read through {@code view} (shape: the tensor's). */
+        private record Located(int value, View view) {
+        }
+
+        /**
+         * The data of {@code t} as a view of a materialised value: permutes, slices and broadcasts compose into the
+         * view of what they read, and so does a reshape where {@link View#reshape} finds a view; anything else (a
+         * pad, a concatenation, a reshape that regroups strided axes, a computed node) is materialised and read
+         * densely.
+         */
+        Located view(Tensor t) {
+            if (t.op == Op.RESHAPE) {
+                Located in = view(t.inputs[0]);
+                View r = in.view.reshape(t.shape);
+                return r != null ? new Located(in.value, r) : new Located(slot(t), View.contiguous(t.shape));
+            }
+            if (!value.containsKey(t) && isView(t)) {
+                return composed(t);
+            }
+            return new Located(slot(t), View.contiguous(t.shape));
+        }
+
+        /** Whether {@code t} is a movement that a view expresses. */
+        private boolean isView(Tensor t) {
+            return t.op == Op.EXPAND || t.op == Op.SLICE || t.op == Op.PERMUTE && !isTransposedMatmul(t);
+        }
+
+        /** The view of permute, slice or expand {@code t} composed with the view of its input. */
+        private Located composed(Tensor t) {
+            Located in = view(t.inputs[0]);
+            View v = switch (t.op) {
+                case EXPAND -> in.view.expand(t.shape);
+                case PERMUTE -> in.view.permute((int[]) t.attr);
+                case SLICE -> in.view.slice(((int[][]) t.attr)[0], ((int[][]) t.attr)[1]);
+                default -> throw new IllegalStateException("not a view: " + t.op);
+            };
+            return new Located(in.value, v);
+        }
+
+        /**
+         * A leaf reading view {@code v} of {@code slot} by flat index, if the view is one of the in-place reads the
+         * kernels have: offset 0, every axis of extent above 1 either broadcast (stride 0) or in one block of
+         * consecutive axes laid out row-major from the buffer's start; null otherwise.
+         */
+        static Expr.Leaf leaf(int slot, View v) {
+            if (v.offset() != 0) {
+                return null;
+            }
+            Shape s = v.shape();
+            int div = 1;
+            int mod = 1;
+            boolean inBlock = false;
+            boolean blockDone = false;
+            for (int a = s.rank() - 1; a >= 0; a--) {
+                int d = s.dim(a);
+                if (d == 1) {
+                    continue;
+                }
+                if (v.stride(a) == 0) {
+                    if (inBlock) {
+                        blockDone = true;
+                        inBlock = false;
+                    }
+                    if (!blockDone) {
+                        div *= d;
+                    }
+                    continue;
+                }
+                if (blockDone || v.stride(a) != mod) {
+                    return null;
+                }
+                inBlock = true;
+                mod *= d;
+            }
+            return new Expr.Leaf(slot, mod == 1 ? 1 : div, mod);
         }
 
         /** A matmul operand read in place: through a swap of its last two axes and a broadcast over batch axes. */
@@ -636,7 +747,48 @@ final class Compiler {
                     throw new IllegalStateException("shared operand with batch " + batch);
                 }
             }
-            return new Operand(slot(t), trans, shared);
+            int matrix = v.shape.dim(-1) * v.shape.dim(-2);
+            if (!value.containsKey(t) && isView(t)) {
+                // a slice (of whole matrices, or of rows) read in place: dense matrices at a uniform batch stride
+                Located l = view(v);
+                int stride = batchStride(l.view);
+                if (stride >= 0) {
+                    return new Operand(l.value, l.view.offset(), shared ? 0 : stride, trans);
+                }
+            }
+            return new Operand(slot(t), 0, shared ? 0 : matrix, trans);
+        }
+
+        /**
+         * The batch stride of a view whose last two axes are a dense row-major matrix and whose other axes step
+         * evenly through a sequence of such matrices (stride 0: one matrix for all), or −1 if the GEMM cannot read it.
+         */
+        private static int batchStride(View w) {
+            Shape s = w.shape();
+            int r = s.rank();
+            int rows = s.dim(-2);
+            int cols = s.dim(-1);
+            if (cols != 1 && w.stride(r - 1) != 1 || rows != 1 && w.stride(r - 2) != cols) {
+                return -1;
+            }
+            int stride = rows * cols;
+            int extent = 1;
+            for (int a = r - 3; a >= 0; a--) {
+                int d = s.dim(a);
+                if (d == 1) {
+                    continue;
+                }
+                if (extent == 1) {
+                    stride = w.stride(a);
+                    if (stride != 0 && stride < rows * cols) {
+                        return -1; // overlapping matrices are no batch the GEMM knows
+                    }
+                } else if (w.stride(a) != stride * extent) {
+                    return -1;
+                }
+                extent *= d;
+            }
+            return stride;
         }
 
         /** Whether a and b are the same batch of matrices: equal last two axes, equal sizes. */
@@ -674,15 +826,30 @@ final class Compiler {
                 if (src.op == Op.CONSTANT && src.size() == 1) {
                     return new Expr.Const(((NdArray) src.attr).getFlat(0));
                 }
-                int[] dm = separable(t.inputs[0].shape, t.shape);
-                if (dm != null && !value.containsKey(t)) {
-                    return new Expr.Leaf(slot(src), dm[0], dm[1]);
+            }
+            if (!value.containsKey(t) && isView(t)) {
+                // a permute, slice or broadcast read in place where the kernels can (the flat index of x is t's)
+                Located in = composed(t);
+                Expr.Leaf l = leaf(in.value, in.view);
+                if (l != null) {
+                    return l;
+                }
+                if (t.op == Op.EXPAND) {
+                    // a broadcast of a block of axes of what is materialised: the broadcast read in place
+                    int[] dm = separable(t.inputs[0].shape, t.shape);
+                    if (dm != null) {
+                        return new Expr.Leaf(slot(src(t)), dm[0], dm[1]);
+                    }
                 }
             }
             if (fuse && fusable(t) && !value.containsKey(t) && !mustMaterialize(t)) {
                 return apply(t);
             }
             return new Expr.Leaf(slot(t), 1, t.size());
+        }
+
+        private static Tensor src(Tensor expand) {
+            return base(expand.inputs[0]);
         }
 
         /**
@@ -713,61 +880,6 @@ final class Compiler {
                 inner *= out.dim(a);
             }
             return new int[] {inner, src.size()};
-        }
-
-        static int[] expandMap(Shape src, Shape out) {
-            int[] ss = src.strides();
-            return out.indexMap(idx -> {
-                int off = 0;
-                for (int a = 0; a < idx.length; a++) {
-                    if (src.dim(a) != 1) {
-                        off += idx[a] * ss[a];
-                    }
-                }
-                return off;
-            });
-        }
-
-        static int[] permuteMap(Shape src, int[] perm) {
-            int[] ss = src.strides();
-            int[] od = new int[perm.length];
-            for (int i = 0; i < perm.length; i++) {
-                od[i] = src.dim(perm[i]);
-            }
-            return Shape.of(od).indexMap(idx -> {
-                int off = 0;
-                for (int a = 0; a < idx.length; a++) {
-                    off += idx[a] * ss[perm[a]];
-                }
-                return off;
-            });
-        }
-
-        static int[] sliceMap(Shape src, int[][] startEnd, Shape out) {
-            int[] ss = src.strides();
-            return out.indexMap(idx -> {
-                int off = 0;
-                for (int a = 0; a < idx.length; a++) {
-                    off += (idx[a] + startEnd[0][a]) * ss[a];
-                }
-                return off;
-            });
-        }
-
-        /** Like the others, with −1 for elements that fall in the padding. */
-        static int[] padMap(Shape src, int[][] beforeAfter, Shape out) {
-            int[] ss = src.strides();
-            return out.indexMap(idx -> {
-                int off = 0;
-                for (int a = 0; a < idx.length; a++) {
-                    int j = idx[a] - beforeAfter[0][a];
-                    if (j < 0 || j >= src.dim(a)) {
-                        return -1;
-                    }
-                    off += j * ss[a];
-                }
-                return off;
-            });
         }
 
         // -------------------------------------------------------------- slot assignment by liveness
@@ -881,7 +993,7 @@ final class Compiler {
                 case Instr.Elementwise e -> leaves(e.expr(), new ArrayList<>());
                 case Instr.Cast x -> List.of(x.in());
                 case Instr.Reduce x -> List.of(x.in());
-                case Instr.Gather x -> List.of(x.in());
+                case Instr.Strided x -> Arrays.stream(x.in()).boxed().toList();
                 case Instr.Matmul x -> List.of(x.a(), x.b());
                 case Instr.Random x -> List.of();
                 case Instr.Copy x -> List.of(x.in());
@@ -921,11 +1033,18 @@ final class Compiler {
                 case Instr.Elementwise e -> new Instr.Elementwise(s[e.out()], remap(e.expr(), s), e.size(), e.dtype(),
                         e.label());
                 case Instr.Cast x -> new Instr.Cast(s[x.out()], s[x.in()], x.size(), x.from(), x.dtype(), x.label());
-                case Instr.Reduce x -> new Instr.Reduce(s[x.out()], s[x.in()], x.op(), x.inShape(), x.axes(), x.dtype(),
+                case Instr.Reduce x -> new Instr.Reduce(s[x.out()], s[x.in()], x.op(), x.view(), x.axes(), x.dtype(),
                         x.label());
-                case Instr.Gather x -> new Instr.Gather(s[x.out()], s[x.in()], x.map(), x.dtype(), x.label());
-                case Instr.Matmul x -> new Instr.Matmul(s[x.out()], s[x.a()], x.transA(), x.sharedA(), s[x.b()],
-                        x.transB(), x.sharedB(), x.batch(), x.m(), x.n(), x.k(), x.dtype(), x.label());
+                case Instr.Strided x -> {
+                    int[] ins = new int[x.in().length];
+                    for (int p = 0; p < ins.length; p++) {
+                        ins[p] = s[x.in()[p]];
+                    }
+                    yield new Instr.Strided(s[x.out()], ins, x.from(), x.to(), x.size(), x.zero(), x.dtype(), x.label());
+                }
+                case Instr.Matmul x -> new Instr.Matmul(s[x.out()], s[x.a()], x.offsetA(), x.strideA(), x.transA(),
+                        s[x.b()], x.offsetB(), x.strideB(), x.transB(), x.batch(), x.m(), x.n(), x.k(), x.dtype(),
+                        x.label());
                 case Instr.Random x -> new Instr.Random(s[x.out()], x.keySlot(), x.normal(), x.size(), x.dtype(), x.label());
                 case Instr.Copy x -> new Instr.Copy(s[x.out()], s[x.in()], x.size(), x.dtype(), x.label());
             };

@@ -164,6 +164,22 @@ public enum Op {
         }
         return grads(r);
     }),
+    /**
+     * Its inputs joined along axis {@code attr} (an Integer), each written into its slice of one buffer; primitive
+     * so that a stack of n rows costs n copies of a row rather than n pads of the whole result and n − 1 adds. The
+     * cotangent of each part is its slice of the output's.
+     */
+    CONCAT(Kind.MOVEMENT, null, (n, g) -> {
+        int a = (Integer) n.attr;
+        Tensor[] r = new Tensor[n.inputs.length];
+        int off = 0;
+        for (int i = 0; i < r.length; i++) {
+            int len = n.inputs[i].shape.dim(a);
+            r[i] = g.slice(a, off, off + len);
+            off += len;
+        }
+        return r;
+    }),
 
     /**
      * Batched matrix product {@code [..., m, k] · [..., k, n]} with equal batch extents; for {@code C = A B},
@@ -187,7 +203,7 @@ public enum Op {
         TERNARY,
         /** Sum or maximum over axes. */
         REDUCE,
-        /** Reshape, permute, expand, slice, pad: data movement only. */
+        /** Reshape, permute, expand, slice, pad, concat: data movement only. */
         MOVEMENT,
         /** Batched matrix product. */
         MATMUL
@@ -221,16 +237,6 @@ public enum Op {
     /** Whether the op maps elements one to one (and so can be fused into a single loop). */
     public boolean isElementwise() {
         return kind == Kind.UNARY || kind == Kind.BINARY || kind == Kind.TERNARY;
-    }
-
-    /** Number of operands. */
-    public int arity() {
-        return switch (kind) {
-            case SOURCE -> 0;
-            case KEY, RANDOM, UNARY, REDUCE, MOVEMENT -> 1;
-            case BINARY, MATMUL -> 2;
-            case TERNARY -> 3;
-        };
     }
 
     /**

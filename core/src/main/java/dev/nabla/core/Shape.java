@@ -74,25 +74,6 @@ public final class Shape {
         return st;
     }
 
-    /**
-     * For every element of this shape in row-major order, {@code offsetOf(index)} of its multi-index (the array
-     * passed is reused between calls): the index maps of gathers and reductions are built with it.
-     */
-    public int[] indexMap(java.util.function.ToIntFunction<int[]> offsetOf) {
-        int[] map = new int[size()];
-        int[] idx = new int[dims.length];
-        for (int i = 0; i < map.length; i++) {
-            map[i] = offsetOf.applyAsInt(idx);
-            for (int a = idx.length - 1; a >= 0; a--) {
-                if (++idx[a] < dims[a]) {
-                    break;
-                }
-                idx[a] = 0;
-            }
-        }
-        return map;
-    }
-
     /** Maps a possibly negative axis to {@code [0, rank)}, or fails naming {@code what}. */
     public int normalizeAxis(int axis, String what) {
         int a = axis < 0 ? axis + dims.length : axis;

@@ -1118,7 +1118,10 @@ public final class Tensor {
         return node(Op.PAD, Shape.of(d), dtype, new int[][] {b, af}, this);
     }
 
-    /** Joins tensors along {@code axis} (written as pads and adds). */
+    /**
+     * Joins tensors along {@code axis}: the primitive {@link Op#CONCAT}, each part written into its slice of the
+     * result. Dtypes combine as in {@link #add}: weakly typed parts take the strong parts' dtype.
+     */
     public static Tensor concat(int axis, Tensor... parts) {
         if (parts.length == 0) {
             throw new IllegalArgumentException("concat: no tensors given");
@@ -1126,6 +1129,7 @@ public final class Tensor {
         Tensor first = parts[0];
         int a = first.shape.normalizeAxis(axis, "concat");
         int total = 0;
+        Tensor joined = first; // stands for the dtype and weakness of the parts so far
         for (int i = 0; i < parts.length; i++) {
             Tensor p = parts[i];
             if (p.rank() != first.rank()) {
@@ -1139,16 +1143,21 @@ public final class Tensor {
                 }
             }
             total += p.shape.dim(a);
+            if (i > 0) {
+                DType dt = join("concat", joined, p);
+                joined = new Tensor(Op.CONCAT, first.shape, dt, null, new Tensor[0], joined.weak && p.weak);
+            }
         }
-        Tensor out = null;
-        int offset = 0;
-        for (Tensor p : parts) {
-            int n = p.shape.dim(a);
-            Tensor padded = p.pad(a, offset, total - offset - n);
-            out = out == null ? padded : out.add(padded);
-            offset += n;
+        if (parts.length == 1) {
+            return first;
         }
-        return out;
+        Tensor[] in = new Tensor[parts.length];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = weakCast(parts[i], joined.dtype);
+        }
+        int[] d = first.shape.dims();
+        d[a] = total;
+        return node(Op.CONCAT, Shape.of(d), joined.dtype, a, in);
     }
 
     /** Stacks equally shaped tensors along a new axis. */

@@ -14,7 +14,7 @@ final class Instrs {
             case Instr.Elementwise e -> e.size();
             case Instr.Cast c -> c.size();
             case Instr.Reduce r -> reducedShape(r.inShape(), r.axes()).size();
-            case Instr.Gather g -> g.map().length;
+            case Instr.Strided s -> s.size();
             case Instr.Matmul m -> m.batch() * m.m() * m.n();
             case Instr.Random r -> r.size();
             case Instr.Copy c -> c.size();
@@ -29,18 +29,21 @@ final class Instrs {
         return Shape.of(d);
     }
 
-    /** For each input element, the flat index of the output element it reduces into. */
-    static int[] reduceMap(Shape in, int[] axes) {
-        Shape out = reducedShape(in, axes);
-        int[] os = out.strides();
-        return in.indexMap(idx -> {
-            int off = 0;
-            for (int a = 0; a < idx.length; a++) {
-                if (out.dim(a) != 1) {
-                    off += idx[a] * os[a];
-                }
+    /**
+     * The flat index in {@code reduced} (the shape {@code in} with its reduced axes set to 1) of the output element
+     * that element {@code flat} of {@code in} reduces into.
+     */
+    static int reducedIndex(Shape in, Shape reduced, int flat) {
+        int o = 0;
+        int stride = 1;
+        for (int a = in.rank() - 1; a >= 0; a--) {
+            int d = in.dim(a);
+            if (reduced.dim(a) != 1) {
+                o += (flat % d) * stride;
+                stride *= d;
             }
-            return off;
-        });
+            flat /= d;
+        }
+        return o;
     }
 }

@@ -3,9 +3,11 @@ package dev.nabla.core.backend;
 import dev.nabla.core.DType;
 import dev.nabla.core.NdArray;
 import dev.nabla.core.Op;
+import dev.nabla.core.Shape;
 import dev.nabla.core.plan.Expr;
 import dev.nabla.core.plan.Instr;
 import dev.nabla.core.plan.Program;
+import dev.nabla.core.plan.View;
 import dev.nabla.core.random.Philox;
 
 /**
@@ -71,23 +73,35 @@ final class ReferenceBackend implements Backend {
                 }
             };
             case Instr.Copy c -> () -> System.arraycopy(buf[c.in()], 0, buf[c.out()], 0, c.size());
-            case Instr.Gather g -> () -> {
-                int[] map = g.map();
-                for (int i = 0; i < map.length; i++) {
-                    set(buf[g.out()], i, map[i] < 0 ? 0 : get(buf[g.in()], map[i]));
+            case Instr.Strided s -> () -> {
+                Object out = buf[s.out()];
+                if (s.zero()) {
+                    for (int i = 0; i < s.size(); i++) {
+                        set(out, i, 0);
+                    }
+                }
+                for (int p = 0; p < s.in().length; p++) {
+                    Object in = buf[s.in()[p]];
+                    View from = s.from()[p];
+                    View to = s.to()[p];
+                    for (int i = 0; i < from.size(); i++) {
+                        set(out, to.offsetOf(i), get(in, from.offsetOf(i)));
+                    }
                 }
             };
             case Instr.Reduce r -> {
-                int[] map = Instrs.reduceMap(r.inShape(), r.axes());
-                int n = Instrs.outSize(r);
+                Shape reduced = Instrs.reducedShape(r.inShape(), r.axes());
+                int n = reduced.size();
                 double[] acc = new double[n];
                 boolean max = r.op() == Op.REDUCE_MAX;
                 yield () -> {
                     java.util.Arrays.fill(acc, max ? Double.NEGATIVE_INFINITY : 0.0);
                     Object in = buf[r.in()];
-                    for (int i = 0; i < map.length; i++) {
-                        double v = get(in, i);
-                        acc[map[i]] = max ? Math.max(acc[map[i]], v) : acc[map[i]] + v;
+                    View v = r.view();
+                    for (int i = 0; i < v.size(); i++) {
+                        double x = get(in, v.offsetOf(i));
+                        int o = Instrs.reducedIndex(v.shape(), reduced, i);
+                        acc[o] = max ? Math.max(acc[o], x) : acc[o] + x;
                     }
                     for (int i = 0; i < n; i++) {
                         set(buf[r.out()], i, acc[i]);
@@ -102,8 +116,8 @@ final class ReferenceBackend implements Backend {
                 int nn = m.n();
                 int kk = m.k();
                 for (int t = 0; t < m.batch(); t++) {
-                    int ao = m.sharedA() ? 0 : t * mm * kk;
-                    int bo = m.sharedB() ? 0 : t * kk * nn;
+                    int ao = m.offsetA() + t * m.strideA();
+                    int bo = m.offsetB() + t * m.strideB();
                     int co = t * mm * nn;
                     for (int i = 0; i < mm; i++) {
                         for (int j = 0; j < nn; j++) {

@@ -40,7 +40,7 @@ final class SimdBackend implements Backend {
         return switch (instr) {
             case Instr.Elementwise e -> f64 ? SimdF64.elementwise(e, buf, threads) : SimdF32.elementwise(e, buf, threads);
             case Instr.Reduce r -> f64 ? SimdF64.reduce(r, buf) : SimdF32.reduce(r, buf);
-            case Instr.Gather g -> f64 ? SimdF64.gather(g, buf) : SimdF32.gather(g, buf);
+            case Instr.Strided s -> new StridedCopy(s, buf);
             case Instr.Matmul m -> f64 ? SimdF64.matmul(m, buf, threads) : SimdF32.matmul(m, buf, threads);
             case Instr.Copy c -> () -> System.arraycopy(buf[c.in()], 0, buf[c.out()], 0, c.size());
             case Instr.Cast c -> f64 ? () -> {

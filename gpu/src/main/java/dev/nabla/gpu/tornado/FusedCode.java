@@ -156,7 +156,7 @@ record FusedCode(int[] code, int length, int[] buffers, double[] consts) {
                     + " has no device code on the tornado backend; run this plan on simd or reference");
             // exhaustive on purpose: javac names this switch when a new primitive has no device code
             case CONSTANT, PLACEHOLDER, PARAMETER, KEY_INPUT, KEY_CONSTANT, KEY_FOLD, RANDOM_UNIFORM, RANDOM_NORMAL, SUM,
-                 REDUCE_MAX, RESHAPE, EXPAND, PERMUTE, SLICE, PAD, MATMUL ->
+                 REDUCE_MAX, RESHAPE, EXPAND, PERMUTE, SLICE, PAD, CONCAT, MATMUL ->
                     throw new IllegalArgumentException(op + " is not an elementwise op");
         };
     }

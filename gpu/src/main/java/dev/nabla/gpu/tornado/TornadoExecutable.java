@@ -8,6 +8,7 @@ import dev.nabla.core.backend.Executable;
 import dev.nabla.core.plan.Expr;
 import dev.nabla.core.plan.Instr;
 import dev.nabla.core.plan.Program;
+import dev.nabla.core.plan.View;
 import dev.nabla.core.random.Key;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.KernelContext;
@@ -27,6 +28,7 @@ import uk.ac.manchester.tornado.api.types.arrays.LongArray;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -346,7 +348,7 @@ final class TornadoExecutable implements Executable {
                 }
                 use(dev[c.out()], dev[c.in()]);
             }
-            case Instr.Gather ga -> gather(dev[ga.out()], dev[ga.in()], ga.map(), ga.dtype());
+            case Instr.Strided st -> strided(st);
             case Instr.Random r -> {
                 String t = nextTask();
                 int normal = r.normal() ? 1 : 0;
@@ -359,6 +361,50 @@ final class TornadoExecutable implements Executable {
             }
             case Instr.Matmul m -> matmul(m);
             case Instr.Reduce r -> reduce(r);
+        }
+    }
+
+    /**
+     * A strided copy as the gathers of the plans before views: a single part becomes one gather over the whole
+     * output (−1, a zero, outside the part), and each part of a concatenation a scatter into its slice; the index
+     * maps are computed here on the host from the views.
+     */
+    private void strided(Instr.Strided st) {
+        if (st.in().length == 1) {
+            int[] map = new int[st.size()];
+            Arrays.fill(map, -1);
+            View from = st.from()[0];
+            View to = st.to()[0];
+            for (int i = 0; i < from.size(); i++) {
+                map[to.offsetOf(i)] = from.offsetOf(i);
+            }
+            gather(dev[st.out()], dev[st.in()[0]], map, st.dtype());
+            return;
+        }
+        if (st.zero()) {
+            throw new IllegalStateException("strided copy of several parts with a zero fill: " + st.label());
+        }
+        for (int p = 0; p < st.in().length; p++) {
+            View from = st.from()[p];
+            View to = st.to()[p];
+            int n = from.size();
+            int[] f = new int[n];
+            int[] d = new int[n];
+            for (int i = 0; i < n; i++) {
+                f[i] = from.offsetOf(i);
+                d[i] = to.offsetOf(i);
+            }
+            IntArray fm = IntArray.fromArray(f);
+            IntArray dm = IntArray.fromArray(d);
+            Object out = dev[st.out()];
+            Object in = dev[st.in()[p]];
+            String t = nextTask();
+            if (st.dtype() == DType.F64) {
+                pending.add(gg -> gg.task(t, Kernels::scatterF64, (DoubleArray) out, dm, (DoubleArray) in, fm, n));
+            } else {
+                pending.add(gg -> gg.task(t, Kernels::scatterF32, (FloatArray) out, dm, (FloatArray) in, fm, n));
+            }
+            use(out, in, dm, fm);
         }
     }
 
@@ -506,26 +552,45 @@ final class TornadoExecutable implements Executable {
         int mm = m.m();
         int nn = m.n();
         int kk = m.k();
-        int aB = m.sharedA() ? 0 : mm * kk;
+        int aB = m.strideA();
         int aR = m.transA() ? 1 : kk;
         int aC = m.transA() ? mm : 1;
-        int bB = m.sharedB() ? 0 : kk * nn;
+        int bB = m.strideB();
         int bR = m.transB() ? 1 : nn;
         int bC = m.transB() ? kk : 1;
+        Object a = shifted(dev[m.a()], m.offsetA(), (m.batch() - 1) * aB + mm * kk, m.dtype());
+        Object b = shifted(dev[m.b()], m.offsetB(), (m.batch() - 1) * bB + kk * nn, m.dtype());
         String t = nextTask();
         KernelContext ctx = new KernelContext();
         if (m.dtype() == DType.F64) {
-            pending.add(gg -> gg.task(t, Kernels::matmulF64, ctx, (DoubleArray) dev[m.out()], (DoubleArray) dev[m.a()],
-                    (DoubleArray) dev[m.b()], mm, nn, kk, aB, aR, aC, bB, bR, bC));
+            pending.add(gg -> gg.task(t, Kernels::matmulF64, ctx, (DoubleArray) dev[m.out()], (DoubleArray) a,
+                    (DoubleArray) b, mm, nn, kk, aB, aR, aC, bB, bR, bC));
         } else {
-            pending.add(gg -> gg.task(t, Kernels::matmulF32, ctx, (FloatArray) dev[m.out()], (FloatArray) dev[m.a()],
-                    (FloatArray) dev[m.b()], mm, nn, kk, aB, aR, aC, bB, bR, bC));
+            pending.add(gg -> gg.task(t, Kernels::matmulF32, ctx, (FloatArray) dev[m.out()], (FloatArray) a,
+                    (FloatArray) b, mm, nn, kk, aB, aR, aC, bB, bR, bC));
         }
-        use(dev[m.out()], dev[m.a()], dev[m.b()]);
+        use(dev[m.out()], a, b);
         int ts = Kernels.TILE;
         WorkerGrid3D w = new WorkerGrid3D(round(nn, ts), round(mm, ts), m.batch());
         w.setLocalWork(ts, ts, 1);
         grid(t, w);
+    }
+
+    /**
+     * {@code buffer} itself at offset 0, else elements {@code [offset, offset + n)} gathered into a temporary (a
+     * matmul operand read in place at an offset on the CPU; the kernel has no offset argument).
+     */
+    private Object shifted(Object buffer, int offset, int n, DType dtype) {
+        if (offset == 0) {
+            return buffer;
+        }
+        int[] map = new int[n];
+        for (int i = 0; i < n; i++) {
+            map[i] = offset + i;
+        }
+        Object tmp = allocate(dtype, n);
+        gather(tmp, buffer, map, dtype);
+        return tmp;
     }
 
     private static int round(int n, int to) {
@@ -536,6 +601,18 @@ final class TornadoExecutable implements Executable {
         Shape in = r.inShape();
         int[] blocks = in.reductionBlocks(r.axes());
         Object src = dev[r.in()];
+        if (!r.view().isDense()) {
+            // a view read in place on the CPU: copied out here first (map computed on the host)
+            View v = r.view();
+            int[] map = new int[v.size()];
+            for (int i = 0; i < map.length; i++) {
+                map[i] = v.offsetOf(i);
+            }
+            Object dense = allocate(r.dtype(), map.length);
+            gather(dense, src, map, r.dtype());
+            src = dense;
+        }
+        Object whole = src;
         int outSize = in.size();
         for (int a : r.axes()) {
             outSize /= in.dim(a);
@@ -549,7 +626,7 @@ final class TornadoExecutable implements Executable {
             // reduced axes not one block: gather each output's inputs together first
             int[] order = groupedOrder(in, r.axes());
             src = allocate(r.dtype(), order.length);
-            gather(src, dev[r.in()], order, r.dtype());
+            gather(src, whole, order, r.dtype());
             rr = in.size() / Math.max(1, outSize);
             inner = 1;
         }
