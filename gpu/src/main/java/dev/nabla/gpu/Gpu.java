@@ -2,6 +2,8 @@ package dev.nabla.gpu;
 
 import dev.nabla.core.backend.Backend;
 
+import java.lang.reflect.InvocationTargetException;
+
 /**
  * Entry point of the accelerator backend: {@code Gpu.tornado()}, or {@code Backend.named("tornado")} with
  * this module on the class path, selects TornadoVM (NVIDIA GPUs through PTX or OpenCL, other GPUs, and
@@ -57,7 +59,7 @@ public final class Gpu {
         }
         try {
             return (Backend) backend.getMethod("create", String.class).invoke(null, spec);
-        } catch (java.lang.reflect.InvocationTargetException e) {
+        } catch (InvocationTargetException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }

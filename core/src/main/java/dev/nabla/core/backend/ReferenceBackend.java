@@ -10,6 +10,8 @@ import dev.nabla.core.plan.Program;
 import dev.nabla.core.plan.View;
 import dev.nabla.core.random.Philox;
 
+import java.util.Arrays;
+
 /**
  * The reference backend: one scalar loop per primitive, the meaning of each elementwise op taken from
  * {@link ScalarOps}, sums and products accumulated in double and rounded once to the output dtype. It is
@@ -95,7 +97,7 @@ final class ReferenceBackend implements Backend {
                 double[] acc = new double[n];
                 boolean max = r.op() == Op.REDUCE_MAX;
                 yield () -> {
-                    java.util.Arrays.fill(acc, max ? Double.NEGATIVE_INFINITY : 0.0);
+                    Arrays.fill(acc, max ? Double.NEGATIVE_INFINITY : 0.0);
                     Object in = buf[r.in()];
                     View v = r.view();
                     for (int i = 0; i < v.size(); i++) {

@@ -12,11 +12,10 @@ import java.util.Objects;
 
 /**
  * {@link Philox#normal} computed in vector lanes, the Philox4x32-10 blocks (Salmon et al., SC'11) and the Box–Muller
- * transform both: the same numbers, bit for bit, faster (1024 normals: 41 µs in scalar code with {@code Math.log} and
- * {@code Math.cos}, 7.5 µs here on 512-bit lanes).
+ * transform both: the same numbers, bit for bit, several times faster than the scalar code (bench/README.md, "Design
+ * measurements").
  *
- * <p>A scalar Philox block is a chain of ten dependent rounds (two 32×32→64-bit products each), about 15 ns of
- * latency, and {@link Philox#normalAt} needs two of them, at counters {@code (i, 3)} and {@code (i, 4)}, before
+ * <p>A scalar Philox block is a chain of ten dependent rounds (two 32×32→64-bit products each), long in latency, and {@link Philox#normalAt} needs two of them, at counters {@code (i, 3)} and {@code (i, 4)}, before
  * its log and cos. Here each 64-bit lane carries one block, its 32-bit words zero-extended, so one pass of the
  * rounds computes {@code 2 · lanes} blocks: products of the low halves ({@code (a & 2³²−1) · M}, a single
  * {@code vpmuludq}), {@code >>> 32} for the high word and a mask for the low one. The integer arithmetic is

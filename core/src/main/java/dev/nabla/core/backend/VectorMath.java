@@ -120,7 +120,7 @@ final class VectorMath {
     // ================================================================== float64, vector
     // Each function is one loop over arrays, its whole sequence written out in the loop body: a vector passed to or
     // returned from a method C2 does not inline is boxed on the heap, and C2 declines to inline methods of this size
-    // once they have been compiled on their own (measured: a training step then allocated 384 bytes), so no vector
+    // once they have been compiled on their own (a training step then allocated), so no vector
     // crosses a method boundary here. Lanes beyond the sin/cos bound leave through far(), which boxes, rarely.
 
     private static final int LD = SD.length();
