@@ -2,7 +2,7 @@
 //JAVA 25
 //DEPS dev.nabla:nabla-core:0.1.0-SNAPSHOT
 //DEPS dev.nabla:nabla-gpu:0.1.0-SNAPSHOT
-//JAVA_OPTIONS --add-modules jdk.incubator.vector
+//JAVA_OPTIONS --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
 //COMPILE_OPTIONS --add-modules jdk.incubator.vector -Xlint:-incubating
 
 import dev.nabla.core.Autodiff;

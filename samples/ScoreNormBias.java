@@ -3,7 +3,7 @@
 //DEPS dev.nabla:nabla-dsl:0.1.0-SNAPSHOT
 //DEPS dev.nabla:nabla-gpu:0.1.0-SNAPSHOT
 //DEPS org.knowm.xchart:xchart:3.8.8
-//JAVA_OPTIONS --add-modules jdk.incubator.vector -Djava.awt.headless=true
+//JAVA_OPTIONS --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true
 //COMPILE_OPTIONS --add-modules jdk.incubator.vector -Xlint:-incubating
 
 import dev.nabla.core.NdArray;

@@ -1,0 +1,2 @@
+/** Sample-quality metrics: energy distance and MMD. */
+package dev.nabla.dsl.metrics;
