@@ -21,6 +21,7 @@ import dev.nabla.dsl.train.Trainer;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.nio.file.Files;
@@ -99,7 +100,7 @@ public class ScoreNormBias {
                     .callback((step, loss) -> {
                         double m = mu.value().getFlat(0);
                         double s = Math.exp(logS.value().getFlat(0));
-                        run.steps().add((double) step);
+                        run.steps().add(step + 1.0); // steps done
                         run.mu().add(m);
                         run.s().add(s);
                         run.c2().add(scoreNorm(sde, s));
@@ -119,7 +120,7 @@ public class ScoreNormBias {
                     r.c2().get(last));
         }
 
-        XYChart mu = chart("mean μ", "μ");
+        XYChart mu = chart("mean μ (DSM under bias-aware DSM: same μ path)", "μ");
         XYChart s = chart("scale s (DSM collapses: s → 0)", "s");
         XYChart c2 = chart("score norm C2 = E_t ½/(s² + σ_t²)", "C2");
         for (Run r : runs) {
@@ -145,8 +146,10 @@ public class ScoreNormBias {
     }
 
     static XYChart chart(String title, String y) {
-        XYChart c = new XYChartBuilder().width(560).height(420).title(title).xAxisTitle("step").yAxisTitle(y).build();
-        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        XYChart c = new XYChartBuilder().width(560).height(460).title(title).xAxisTitle("step").yAxisTitle(y).build();
+        // the legend below the plot, never over a curve; step ticks without thousands separators, about every 250
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal);
+        c.getStyler().setXAxisDecimalPattern("#").setXAxisTickMarkSpacingHint(110).setXAxisMin(0.0);
         return c;
     }
 }
