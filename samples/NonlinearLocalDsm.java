@@ -121,8 +121,9 @@ public class NonlinearLocalDsm {
         XYChart edChart = new XYChartBuilder().width(900).height(500).title("energy distance to held-out data")
                 .xAxisTitle("training wall-clock time (s)").yAxisTitle("energy distance").build();
         edChart.getStyler().setYAxisDecimalPattern("0.000");
-        XYChart lossChart = new XYChartBuilder().width(900).height(500).title("training loss (each on its own axis)")
-                .xAxisTitle("training wall-clock time (s)").yAxisTitle("loss").build();
+        // one loss panel per objective: their scales differ (ISM's loss is negative), and one panel with two y axes
+        // would leave the reader to guess which axis a curve belongs to
+        XYChart[] lossCharts = new XYChart[2];
         double[] finalEd = new double[2];
         double[] nll = new double[2];
         double[] seconds = new double[2];
@@ -158,9 +159,10 @@ public class NonlinearLocalDsm {
                         (chunk + 1) * (steps / chunks), elapsed, fit.finalLoss(), ys.get(ys.size() - 1));
             }
             edChart.addSeries(names[m], xs, ys).setMarker(SeriesMarkers.CIRCLE);
-            XYSeries ls = lossChart.addSeries(names[m], lossTime, losses);
-            ls.setMarker(SeriesMarkers.NONE);
-            ls.setYAxisGroup(m);
+            lossCharts[m] = new XYChartBuilder().width(600).height(450).title(names[m] + ": training loss")
+                    .xAxisTitle("training wall-clock time (s)").yAxisTitle("loss (minibatch mean)").build();
+            lossCharts[m].getStyler().setLegendVisible(false);
+            lossCharts[m].addSeries(names[m], lossTime, losses).setMarker(SeriesMarkers.NONE);
             finalEd[m] = ys.get(ys.size() - 1);
             seconds[m] = elapsed;
             NdArray testRows = NdArray.of(Arrays.copyOf(test.toDoubleArray(), 400), 200, 2);
@@ -168,8 +170,6 @@ public class NonlinearLocalDsm {
                     null, Key.of(5), BACKEND);
             nll[m] = -Arrays.stream(r.logDensity()).average().orElseThrow();
         }
-        lossChart.setYAxisGroupTitle(0, names[0] + " loss");
-        lossChart.setYAxisGroupTitle(1, names[1] + " loss");
 
         System.out.println();
         System.out.printf("%d steps each, batch 512, Adam with cosine decay from 2e-3; energy distance of 1000 probability-flow samples to 1000 "
@@ -199,10 +199,11 @@ public class NonlinearLocalDsm {
         }
         XYChart fig2 = new XYChartBuilder().width(900).height(500)
                 .title("linearisation error of q(y_t | y_s) (2407.07998, Figure 2)").xAxisTitle("t")
-                .yAxisTitle("E_{y_s ~ π} |error|").build();
+                .yAxisTitle("mean |error| over y_s ~ π").build();
         fig2.getStyler().setYAxisLogarithmic(true);
-        fig2.addSeries("mean, scheduler ∫_s^t β = λ", ts, sched[0]).setMarker(SeriesMarkers.CIRCLE);
-        fig2.addSeries("variance, scheduler ∫_s^t β = λ", ts, sched[1]).setMarker(SeriesMarkers.DIAMOND);
+        fig2.getStyler().setXAxisDecimalPattern("0.00");
+        fig2.addSeries("mean, scheduler ∫ β dτ from s to t = λ", ts, sched[0]).setMarker(SeriesMarkers.CIRCLE);
+        fig2.addSeries("variance, scheduler ∫ β dτ from s to t = λ", ts, sched[1]).setMarker(SeriesMarkers.DIAMOND);
         fig2.addSeries("mean, fixed gap s = t − ℓ", ts, gap[0]).setMarker(SeriesMarkers.CIRCLE);
         fig2.addSeries("variance, fixed gap s = t − ℓ", ts, gap[1]).setMarker(SeriesMarkers.DIAMOND);
 
@@ -211,7 +212,8 @@ public class NonlinearLocalDsm {
                 panel(names[1] + " samples", samples[1], new Color(120, 40, 200)));
         BitmapEncoder.saveBitmap(panels, 1, 3, out.resolve("samples.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         BitmapEncoder.saveBitmap(edChart, out.resolve("energy-distance.png").toString(), BitmapEncoder.BitmapFormat.PNG);
-        BitmapEncoder.saveBitmap(lossChart, out.resolve("loss.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        BitmapEncoder.saveBitmap(List.of(lossCharts), 1, 2, out.resolve("loss.png").toString(),
+                BitmapEncoder.BitmapFormat.PNG);
         BitmapEncoder.saveBitmap(fig2, out.resolve("figure2.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         System.out.println("\nplots written to " + out.toAbsolutePath()
                 + " (energy-distance.png, loss.png, samples.png, figure2.png)");
