@@ -503,8 +503,9 @@ final class TornadoExecutable implements Executable {
     }
 
     /**
-     * The register programs of all fused kernels, one array (and one literal pool per dtype) for the whole program:
-     * fewer buffers per task graph, whose size TornadoVM caps.
+     * The register programs of all fused kernels and the loop nests of strided copies and reductions, one array
+     * (and one literal pool per dtype) for the whole program: fewer buffers per task graph, whose size TornadoVM
+     * caps.
      */
     private final List<Integer> codeWords = new ArrayList<>();
     private final List<Double> constsF64 = new ArrayList<>();
@@ -678,9 +679,11 @@ final class TornadoExecutable implements Executable {
         Object from = dev[r.in()];
         int n = len;
         if (r.dtype() == DType.F64) {
-            pending.add(gg -> gg.task(t, Kernels::reduceF64, ctx, (DoubleArray) dev[r.out()], (DoubleArray) from, allCode, at, n, max));
+            pending.add(gg -> gg.task(t, Kernels::reduceF64, ctx, (DoubleArray) dev[r.out()], (DoubleArray) from,
+                    allCode, at, n, max));
         } else {
-            pending.add(gg -> gg.task(t, Kernels::reduceF32, ctx, (FloatArray) dev[r.out()], (FloatArray) from, allCode, at, n, max));
+            pending.add(gg -> gg.task(t, Kernels::reduceF32, ctx, (FloatArray) dev[r.out()], (FloatArray) from,
+                    allCode, at, n, max));
         }
         use(dev[r.out()], from, CODE);
         WorkerGrid1D w = new WorkerGrid1D(outSize * Kernels.REDUCE_GROUP);
@@ -688,7 +691,10 @@ final class TornadoExecutable implements Executable {
         grid(t, w);
     }
 
-    /** The merged loop nest (extents, strides) of the axes of {@code shape} whose {@code reduced} flag is {@code which}. */
+    /**
+     * The merged loop nest (extents, strides) of the axes of {@code shape} whose {@code reduced} flag is
+     * {@code which}.
+     */
     private static int[][] axes(Shape shape, int[] strides, boolean[] reduced, boolean which) {
         int n = 0;
         for (boolean f : reduced) {

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -310,27 +310,23 @@ class TornadoBackendTest {
             return new Views(x, y, copies, sums);
         }
 
-        /** Every output for x and y from {@code values}, on {@code backend}. */
-        List<double[]> run(Backend backend, DType dt, IntFunction<Double> values) {
+        /** Every output on {@code backend}, for each set of the 150 values of x and y in {@code inputs}. */
+        List<List<double[]>> run(Backend backend, DType dt, double[]... inputs) {
             List<Tensor> all = new ArrayList<>(copies);
             all.addAll(sums);
             Plan plan = Plan.compile(all, backend);
-            double[] xv = new double[120];
-            double[] yv = new double[30];
-            for (int i = 0; i < xv.length + yv.length; i++) {
-                double v = values.apply(i);
-                if (i < xv.length) {
-                    xv[i] = v;
-                } else {
-                    yv[i - xv.length] = v;
+            List<List<double[]>> results = new ArrayList<>();
+            for (double[] values : inputs) {
+                double[] xv = Arrays.copyOfRange(values, 0, 120);
+                double[] yv = Arrays.copyOfRange(values, 120, 150);
+                plan.set(x, NdArray.of(xv, 4, 6, 5).astype(dt)).set(y, NdArray.of(yv, 5, 6).astype(dt)).execute();
+                List<double[]> out = new ArrayList<>();
+                for (Tensor t : all) {
+                    out.add(plan.get(t).toDoubleArray());
                 }
+                results.add(out);
             }
-            plan.set(x, NdArray.of(xv, 4, 6, 5).astype(dt)).set(y, NdArray.of(yv, 5, 6).astype(dt)).execute();
-            List<double[]> out = new ArrayList<>();
-            for (Tensor t : all) {
-                out.add(plan.get(t).toDoubleArray());
-            }
-            return out;
+            return results;
         }
     }
 
@@ -340,8 +336,8 @@ class TornadoBackendTest {
      * With random inputs the copies, the elementwise kernel and the maxima are bit-equal (each output element is
      * one input element, a maximum, or 2c + (a + b), whose doubling is exact, so a contraction to fma changes
      * nothing); sums and matmuls add in another order on the device, so they are compared bit for bit on inputs
-     * k/8 with |k| ≤ 64, whose sums (≤ 45 terms, 12 significant bits) and products (≤ 6 terms of k·k'/64, ≤ 16 bits)
-     * are exact in float32 and float64 in any order. float32: the reference rounds its double result once, which is
+     * k/8 with |k| ≤ 64, whose sums (≤ 45 terms, 12 significant bits) and products (≤ 6 terms of k·k'/64,
+     * ≤ 16 bits) are exact in float32 and float64 in any order. float32: the reference rounds its double result once, which is
      * the device's float result wherever that is exact.
      */
     @Test
@@ -356,10 +352,12 @@ class TornadoBackendTest {
                 dyadic[i] = (r.nextInt(129) - 64) / 8.0;
             }
             int copies = v.copies().size();
-            List<double[]> gotR = v.run(tornado, dt, i -> random[i]);
-            List<double[]> refR = v.run(Backend.reference(), dt, i -> random[i]);
-            List<double[]> gotD = v.run(tornado, dt, i -> dyadic[i]);
-            List<double[]> refD = v.run(Backend.reference(), dt, i -> dyadic[i]);
+            List<List<double[]>> got = v.run(tornado, dt, random, dyadic);
+            List<List<double[]>> ref = v.run(Backend.reference(), dt, random, dyadic);
+            List<double[]> gotR = got.get(0);
+            List<double[]> refR = ref.get(0);
+            List<double[]> gotD = got.get(1);
+            List<double[]> refD = ref.get(1);
             for (int o = 0; o < gotR.size(); o++) {
                 if (o < copies) {
                     assertArrayEquals(refR.get(o), gotR.get(o), dt + " output " + o + " on random inputs");
@@ -370,10 +368,13 @@ class TornadoBackendTest {
             List<Tensor> all = new ArrayList<>(v.copies());
             all.addAll(v.sums());
             List<Instr> instrs = Plan.compile(all, tornado).program().instrs();
-            assertTrue(instrs.stream().anyMatch(in -> in instanceof Instr.Strided st && st.in().length > 1), "a concatenation");
+            assertTrue(instrs.stream().anyMatch(in -> in instanceof Instr.Strided st && st.in().length > 1),
+                    "a concatenation");
             assertTrue(instrs.stream().anyMatch(in -> in instanceof Instr.Strided st && st.zero()), "a pad");
-            assertTrue(instrs.stream().anyMatch(in -> in instanceof Instr.Reduce red && !red.view().isDense()), "a reduction of a view");
-            assertTrue(instrs.stream().anyMatch(in -> in instanceof Instr.Matmul m && m.offsetA() > 0), "a matmul operand at an offset");
+            assertTrue(instrs.stream().anyMatch(in -> in instanceof Instr.Reduce red && !red.view().isDense()),
+                    "a reduction of a view");
+            assertTrue(instrs.stream().anyMatch(in -> in instanceof Instr.Matmul m && m.offsetA() > 0),
+                    "a matmul operand at an offset");
         }
     }
 
@@ -413,9 +414,9 @@ class TornadoBackendTest {
         NdArray xv = NdArray.of(RandomGraphs.weights(new Random(5), 64 * 48), 64, 48);
         Plan dev = Plan.compile(outs, capture).set(x, xv).execute();
         Plan ref = Plan.compile(outs, Backend.reference()).set(x, xv).execute();
-        // the squares of copies are bit-equal. Sums of ≤ 48 terms (entries, products of entries, in [−1, 1]) in another order:
-        // each order is within n·u·Σ|terms| ≤ 48 · 2⁻⁵³ · 48 of the exact value (Higham, Accuracy and Stability,
-        // §3.1 and §4.2), so the two within twice that
+        // the squares of copies are bit-equal. Sums of ≤ 48 terms (entries, products of entries, in [−1, 1]) in
+        // another order: each order is within n·u·Σ|terms| ≤ 48 · 2⁻⁵³ · 48 of the exact value (Higham, Accuracy
+        // and Stability, §3.1 and §4.2), so the two within twice that
         assertArrayEquals(ref.get(squares).toDoubleArray(), dev.get(squares).toDoubleArray(), "squares");
         for (Tensor o : List.of(colSums, product)) {
             double[] e = ref.get(o).toDoubleArray();
@@ -425,7 +426,8 @@ class TornadoBackendTest {
             }
         }
         int words = loaded[0].intWords();
-        assertTrue(words < 300, "int words uploaded: " + words + " (outputs of " + 96 * 64 + ", 64 and " + 48 * 24 + " elements)");
+        assertTrue(words < 300, "int words uploaded: " + words + " (outputs of " + 96 * 64 + ", 64 and " + 48 * 24
+                + " elements)");
     }
 
     @Test
