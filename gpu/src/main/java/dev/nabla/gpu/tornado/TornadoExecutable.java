@@ -11,10 +11,12 @@ import dev.nabla.core.plan.Program;
 import dev.nabla.core.plan.View;
 import dev.nabla.core.random.Key;
 import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.WorkerGrid3D;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
@@ -29,16 +31,20 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A program on a TornadoVM device. Every buffer slot is one device array ({@code DoubleArray} or
  * {@code FloatArray}); every instruction becomes one task (a fused elementwise kernel, a tiled matmul, a
- * local-memory reduction, a gather, a cast, a copy or a Philox kernel) of one task graph, executed once per
+ * local-memory reduction, a strided copy, a cast, a copy or a Philox kernel) of one task graph, executed once per
  * {@link #run()}.
  *
  * <p>Data movement: inputs and the run's PRNG keys go to the device at every run; constants and work buffers
@@ -72,13 +78,13 @@ final class TornadoExecutable implements Executable {
     static final int MAX_BUFFERS_PER_GRAPH = 160;
     private final List<Set<Object>> taskArgs = new ArrayList<>();
     private final List<String> taskIds = new ArrayList<>();
-    private final Map<String, uk.ac.manchester.tornado.api.WorkerGrid> taskGrids = new java.util.HashMap<>();
+    private final Map<String, WorkerGrid> taskGrids = new HashMap<>();
 
     private final GridScheduler grids = new GridScheduler();
     /** The task-graph calls, made after the transfers are declared. */
-    private final List<java.util.function.Consumer<TaskGraph>> pending = new ArrayList<>();
+    private final List<Consumer<TaskGraph>> pending = new ArrayList<>();
     /** Every array some task reads or writes. */
-    private final Set<Object> used = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<Object> used = Collections.newSetFromMap(new IdentityHashMap<>());
     private final String stepName;
 
     TornadoExecutable(Program program, NdArray[] parameters, boolean debug, TornadoDevice device) {
@@ -101,7 +107,7 @@ final class TornadoExecutable implements Executable {
         this.parameters = new NdArray[program.parameters().size()];
         parameterArrays = new Object[this.parameters.length];
         residences = new NdArray.DeviceCopy[this.parameters.length];
-        Set<Object> paramSet = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Object> paramSet = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < this.parameters.length; i++) {
             Program.ParameterSlot p = program.parameters().get(i);
             NdArray host = parameters[p.index()];
@@ -114,7 +120,7 @@ final class TornadoExecutable implements Executable {
                 download(arr, host);
             };
         }
-        Set<Object> inputSet = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Object> inputSet = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Program.InputSlot in : program.inputs()) {
             inputSet.add(dev[in.slot()]);
         }
@@ -147,10 +153,10 @@ final class TornadoExecutable implements Executable {
         List<int[]> ranges = new ArrayList<>();
         int start = 0;
         while (start < pending.size()) {
-            Set<Object> objects = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            Set<Object> objects = Collections.newSetFromMap(new IdentityHashMap<>());
             int end = start;
             while (end < pending.size() && end - start < MAX_TASKS_PER_GRAPH) {
-                Set<Object> more = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+                Set<Object> more = Collections.newSetFromMap(new IdentityHashMap<>());
                 more.addAll(objects);
                 more.addAll(taskArgs.get(end));
                 if (end > start && more.size() > MAX_BUFFERS_PER_GRAPH) {
@@ -172,8 +178,8 @@ final class TornadoExecutable implements Executable {
                 }
             }
         }
-        Set<Object> residentSet = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        residentSet.addAll(java.util.Arrays.asList(resident));
+        Set<Object> residentSet = Collections.newSetFromMap(new IdentityHashMap<>());
+        residentSet.addAll(Arrays.asList(resident));
         for (Object o : resident) {
             // on the device through every graph: the first consumes it from the upload graph or, on later runs,
             // from the last graph of the previous run (TornadoVM syncs from the graph executed just before)
@@ -219,7 +225,7 @@ final class TornadoExecutable implements Executable {
             }
             for (int t = ranges.get(c)[0]; t < ranges.get(c)[1]; t++) {
                 pending.get(t).accept(g);
-                uk.ac.manchester.tornado.api.WorkerGrid w = taskGrids.get(taskIds.get(t));
+                WorkerGrid w = taskGrids.get(taskIds.get(t));
                 if (w != null) {
                     grids.addWorkerGrid(name + "." + taskIds.get(t), w);
                 }
@@ -239,23 +245,23 @@ final class TornadoExecutable implements Executable {
         }
         // outputs and parameters come back from the last graph that touched them, when asked
         int first = resident.length > 0 ? 1 : 0;
-        Map<String, Integer> index = new java.util.HashMap<>();
+        Map<String, Integer> index = new HashMap<>();
         for (int c = 0; c < graphs.size(); c++) {
             index.put(graphs.get(c).getTaskGraphName(), first + c);
         }
         outputs = new NdArray[program.outputs().size()];
         fetched = new boolean[outputs.length];
-        Map<String, Set<Object>> back = new java.util.LinkedHashMap<>();
+        Map<String, Set<Object>> back = new LinkedHashMap<>();
         for (int i = 0; i < outputs.length; i++) {
             Program.OutputSlot o = program.outputs().get(i);
             Object arr = dev[o.slot()];
             if (used.contains(arr)) {
-                back.computeIfAbsent(lastGraph.get(arr), k -> java.util.Collections.newSetFromMap(new IdentityHashMap<>())).add(arr);
+                back.computeIfAbsent(lastGraph.get(arr), k -> Collections.newSetFromMap(new IdentityHashMap<>())).add(arr);
             }
             outputs[i] = NdArray.zeros(o.shape(), o.dtype());
         }
         for (Object o : resident) {
-            back.computeIfAbsent(lastGraph.get(o), k -> java.util.Collections.newSetFromMap(new IdentityHashMap<>())).add(o);
+            back.computeIfAbsent(lastGraph.get(o), k -> Collections.newSetFromMap(new IdentityHashMap<>())).add(o);
         }
         back.forEach((name, os) -> graphs.get(index.get(name) - first).transferToHost(DataTransferMode.UNDER_DEMAND, os.toArray()));
         for (Object o : used) {
@@ -264,7 +270,7 @@ final class TornadoExecutable implements Executable {
                 home.put(o, index.get(g));
             }
         }
-        List<uk.ac.manchester.tornado.api.ImmutableTaskGraph> snapshots = new ArrayList<>();
+        List<ImmutableTaskGraph> snapshots = new ArrayList<>();
         if (resident.length > 0) {
             TaskGraph load = new TaskGraph(loadName);
             load.transferToDevice(DataTransferMode.EVERY_EXECUTION, resident);
@@ -283,7 +289,7 @@ final class TornadoExecutable implements Executable {
         }
         firstStepGraph = first;
         results = new TornadoExecutionResult[snapshots.size()];
-        plan = new TornadoExecutionPlan(snapshots.toArray(new uk.ac.manchester.tornado.api.ImmutableTaskGraph[0]));
+        plan = new TornadoExecutionPlan(snapshots.toArray(new ImmutableTaskGraph[0]));
         plan.withDevice(device);
         if (!taskGrids.isEmpty()) { // TornadoVM rejects a scheduler without grids
             plan.withGridScheduler(grids);
@@ -298,7 +304,7 @@ final class TornadoExecutable implements Executable {
     private String ids(List<Object> os) {
         StringBuilder b = new StringBuilder("[");
         for (Object o : os) {
-            int slot = java.util.Arrays.asList(dev).indexOf(o);
+            int slot = Arrays.asList(dev).indexOf(o);
             b.append(slot >= 0 ? "s" + slot : o == deviceKeys ? "keys" : o == allCode ? "code" : o.getClass().getSimpleName() + "@" + System.identityHashCode(o) % 1000).append(' ');
         }
         return b.append(']').toString();
@@ -306,9 +312,9 @@ final class TornadoExecutable implements Executable {
 
     /** Records the arrays of the task just added to {@code pending} (the one {@link #nextTask} named). */
     private void use(Object... arrays) {
-        used.addAll(java.util.Arrays.asList(arrays));
-        Set<Object> args = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        args.addAll(java.util.Arrays.asList(arrays));
+        used.addAll(Arrays.asList(arrays));
+        Set<Object> args = Collections.newSetFromMap(new IdentityHashMap<>());
+        args.addAll(Arrays.asList(arrays));
         taskArgs.add(args);
     }
 
@@ -319,7 +325,7 @@ final class TornadoExecutable implements Executable {
         return id;
     }
 
-    private void grid(String task, uk.ac.manchester.tornado.api.WorkerGrid g) {
+    private void grid(String task, WorkerGrid g) {
         taskGrids.put(task, g);
     }
 
@@ -365,58 +371,102 @@ final class TornadoExecutable implements Executable {
     }
 
     /**
-     * A strided copy as the gathers of the plans before views: a single part becomes one gather over the whole
-     * output (−1, a zero, outside the part), and each part of a concatenation a scatter into its slice; the index
-     * maps are computed here on the host from the views.
+     * A strided copy on the device: a zero fill of the whole output where the instruction asks for one (a pad),
+     * then one {@code strided} kernel per part, which copies the part's source view into its target view (a
+     * concatenation's part into its slice). Each kernel's arguments are the part's loop nest, a few words in the
+     * program's int array; no index map.
      */
     private void strided(Instr.Strided st) {
-        if (st.in().length == 1) {
-            int[] map = new int[st.size()];
-            Arrays.fill(map, -1);
-            View from = st.from()[0];
-            View to = st.to()[0];
-            for (int i = 0; i < from.size(); i++) {
-                map[to.offsetOf(i)] = from.offsetOf(i);
-            }
-            gather(dev[st.out()], dev[st.in()[0]], map, st.dtype());
-            return;
-        }
+        Object out = dev[st.out()];
         if (st.zero()) {
-            throw new IllegalStateException("strided copy of several parts with a zero fill: " + st.label());
+            String t = nextTask();
+            int n = st.size();
+            if (st.dtype() == DType.F64) {
+                pending.add(gg -> gg.task(t, Kernels::zeroF64, (DoubleArray) out, n));
+            } else {
+                pending.add(gg -> gg.task(t, Kernels::zeroF32, (FloatArray) out, n));
+            }
+            use(out);
         }
         for (int p = 0; p < st.in().length; p++) {
             View from = st.from()[p];
             View to = st.to()[p];
             int n = from.size();
-            int[] f = new int[n];
-            int[] d = new int[n];
-            for (int i = 0; i < n; i++) {
-                f[i] = from.offsetOf(i);
-                d[i] = to.offsetOf(i);
+            if (n == 0) {
+                continue;
             }
-            IntArray fm = IntArray.fromArray(f);
-            IntArray dm = IntArray.fromArray(d);
-            Object out = dev[st.out()];
+            int[][] nest = merged(from.shape().dims(), from.strides(), to.strides());
+            int at = codeWords.size();
+            int r = nest[0].length;
+            codeWords.add(r);
+            codeWords.add(from.offset());
+            codeWords.add(to.offset());
+            for (int[] row : nest) {
+                for (int w : row) {
+                    codeWords.add(w);
+                }
+            }
             Object in = dev[st.in()[p]];
             String t = nextTask();
             if (st.dtype() == DType.F64) {
-                pending.add(gg -> gg.task(t, Kernels::scatterF64, (DoubleArray) out, dm, (DoubleArray) in, fm, n));
+                pending.add(gg -> gg.task(t, Kernels::stridedF64, (DoubleArray) out, (DoubleArray) in, allCode, at, n));
             } else {
-                pending.add(gg -> gg.task(t, Kernels::scatterF32, (FloatArray) out, dm, (FloatArray) in, fm, n));
+                pending.add(gg -> gg.task(t, Kernels::stridedF32, (FloatArray) out, (FloatArray) in, allCode, at, n));
             }
-            use(out, in, dm, fm);
+            use(out, in, CODE);
         }
     }
 
-    private void gather(Object out, Object in, int[] map, DType dtype) {
-        IntArray dm = IntArray.fromArray(map);
-        String t = nextTask();
-        if (dtype == DType.F64) {
-            pending.add(gg -> gg.task(t, Kernels::gatherF64, (DoubleArray) out, (DoubleArray) in, dm, map.length));
-        } else {
-            pending.add(gg -> gg.task(t, Kernels::gatherF32, (FloatArray) out, (FloatArray) in, dm, map.length));
+    /**
+     * The loop nest over {@code dims} that reads through each of {@code strides} (one array per view): axes of
+     * extent 1 dropped, and an axis merged into the one before it where every view steps over whole runs of it
+     * (the earlier stride = extent · the later, in each view), which keeps the row-major order of the elements.
+     * Row 0 of the result holds the extents, row 1 + v the strides of view v.
+     */
+    static int[][] merged(int[] dims, int[]... strides) {
+        List<int[]> axes = new ArrayList<>(); // {extent, stride in each view}
+        for (int a = 0; a < dims.length; a++) {
+            int d = dims[a];
+            if (d == 1) {
+                continue;
+            }
+            int[] prev = axes.isEmpty() ? null : axes.get(axes.size() - 1);
+            boolean even = prev != null;
+            for (int v = 0; even && v < strides.length; v++) {
+                even = prev[1 + v] == strides[v][a] * d;
+            }
+            if (even) {
+                prev[0] *= d;
+                for (int v = 0; v < strides.length; v++) {
+                    prev[1 + v] = strides[v][a];
+                }
+            } else {
+                int[] axis = new int[1 + strides.length];
+                axis[0] = d;
+                for (int v = 0; v < strides.length; v++) {
+                    axis[1 + v] = strides[v][a];
+                }
+                axes.add(axis);
+            }
         }
-        use(out, in, dm);
+        int[][] nest = new int[1 + strides.length][axes.size()];
+        for (int a = 0; a < axes.size(); a++) {
+            for (int row = 0; row < nest.length; row++) {
+                nest[row][a] = axes.get(a)[row];
+            }
+        }
+        return nest;
+    }
+
+    /** Total length of the int arrays the tasks read (fused programs and loop nests): a diagnostic for tests. */
+    int intWords() {
+        int n = 0;
+        for (Object o : used) {
+            if (o instanceof IntArray a) {
+                n += a.getSize();
+            }
+        }
+        return n;
     }
 
     /** One fused kernel for {@code e}, after moving subtrees into their own kernels until it fits. */
@@ -453,8 +503,9 @@ final class TornadoExecutable implements Executable {
     }
 
     /**
-     * The register programs of all fused kernels, one array (and one literal pool per dtype) for the whole program:
-     * fewer buffers per task graph, whose size TornadoVM caps.
+     * The register programs of all fused kernels and the loop nests of strided copies and reductions, one array
+     * (and one literal pool per dtype) for the whole program: fewer buffers per task graph, whose size TornadoVM
+     * caps.
      */
     private final List<Integer> codeWords = new ArrayList<>();
     private final List<Double> constsF64 = new ArrayList<>();
@@ -548,26 +599,29 @@ final class TornadoExecutable implements Executable {
         return split(new Expr.Apply(a.op(), args), size, dtype);
     }
 
+    /** A matmul whose operands the kernel reads in place, at their offsets and batch strides. */
     private void matmul(Instr.Matmul m) {
         int mm = m.m();
         int nn = m.n();
         int kk = m.k();
+        int aO = m.offsetA();
         int aB = m.strideA();
         int aR = m.transA() ? 1 : kk;
         int aC = m.transA() ? mm : 1;
+        int bO = m.offsetB();
         int bB = m.strideB();
         int bR = m.transB() ? 1 : nn;
         int bC = m.transB() ? kk : 1;
-        Object a = shifted(dev[m.a()], m.offsetA(), (m.batch() - 1) * aB + mm * kk, m.dtype());
-        Object b = shifted(dev[m.b()], m.offsetB(), (m.batch() - 1) * bB + kk * nn, m.dtype());
+        Object a = dev[m.a()];
+        Object b = dev[m.b()];
         String t = nextTask();
         KernelContext ctx = new KernelContext();
         if (m.dtype() == DType.F64) {
             pending.add(gg -> gg.task(t, Kernels::matmulF64, ctx, (DoubleArray) dev[m.out()], (DoubleArray) a,
-                    (DoubleArray) b, mm, nn, kk, aB, aR, aC, bB, bR, bC));
+                    (DoubleArray) b, mm, nn, kk, aO, aB, aR, aC, bO, bB, bR, bC));
         } else {
             pending.add(gg -> gg.task(t, Kernels::matmulF32, ctx, (FloatArray) dev[m.out()], (FloatArray) a,
-                    (FloatArray) b, mm, nn, kk, aB, aR, aC, bB, bR, bC));
+                    (FloatArray) b, mm, nn, kk, aO, aB, aR, aC, bO, bB, bR, bC));
         }
         use(dev[m.out()], a, b);
         int ts = Kernels.TILE;
@@ -576,113 +630,87 @@ final class TornadoExecutable implements Executable {
         grid(t, w);
     }
 
-    /**
-     * {@code buffer} itself at offset 0, else elements {@code [offset, offset + n)} gathered into a temporary (a
-     * matmul operand read in place at an offset on the CPU; the kernel has no offset argument).
-     */
-    private Object shifted(Object buffer, int offset, int n, DType dtype) {
-        if (offset == 0) {
-            return buffer;
-        }
-        int[] map = new int[n];
-        for (int i = 0; i < n; i++) {
-            map[i] = offset + i;
-        }
-        Object tmp = allocate(dtype, n);
-        gather(tmp, buffer, map, dtype);
-        return tmp;
-    }
-
     private static int round(int n, int to) {
         return (n + to - 1) / to * to;
     }
 
+    /**
+     * A reduction read through its view: the kernel finds each output's inputs from the view's offset, the kept
+     * axes' extents and strides and the reduced axes' (each merged where they step evenly), so a permuted,
+     * sliced or broadcast input and reduced axes that are not one block need no copy. Each output sums its
+     * inputs in row-major order of the reduced axes, as the kernel always did.
+     */
     private void reduce(Instr.Reduce r) {
-        Shape in = r.inShape();
-        int[] blocks = in.reductionBlocks(r.axes());
-        Object src = dev[r.in()];
-        if (!r.view().isDense()) {
-            // a view read in place on the CPU: copied out here first (map computed on the host)
-            View v = r.view();
-            int[] map = new int[v.size()];
-            for (int i = 0; i < map.length; i++) {
-                map[i] = v.offsetOf(i);
-            }
-            Object dense = allocate(r.dtype(), map.length);
-            gather(dense, src, map, r.dtype());
-            src = dense;
-        }
-        Object whole = src;
-        int outSize = in.size();
+        View v = r.view();
+        Shape in = v.shape();
+        boolean[] reduced = new boolean[in.rank()];
         for (int a : r.axes()) {
-            outSize /= in.dim(a);
+            reduced[a] = true;
         }
-        int rr;
-        int inner;
-        if (blocks != null) {
-            rr = blocks[1];
-            inner = blocks[2];
-        } else {
-            // reduced axes not one block: gather each output's inputs together first
-            int[] order = groupedOrder(in, r.axes());
-            src = allocate(r.dtype(), order.length);
-            gather(src, whole, order, r.dtype());
-            rr = in.size() / Math.max(1, outSize);
-            inner = 1;
+        int[] strides = v.strides();
+        int[][] kept = axes(in, strides, reduced, false);
+        int[][] red = axes(in, strides, reduced, true);
+        int outSize = 1;
+        int len = 1;
+        for (int a = 0; a < in.rank(); a++) {
+            if (reduced[a]) {
+                len *= in.dim(a);
+            } else {
+                outSize *= in.dim(a);
+            }
+        }
+        int at = codeWords.size();
+        codeWords.add(v.offset());
+        codeWords.add(kept[0].length);
+        for (int[] row : kept) {
+            for (int w : row) {
+                codeWords.add(w);
+            }
+        }
+        codeWords.add(red[0].length);
+        for (int[] row : red) {
+            for (int w : row) {
+                codeWords.add(w);
+            }
         }
         String t = nextTask();
         int max = r.op() == Op.REDUCE_MAX ? 1 : 0;
         KernelContext ctx = new KernelContext();
-        Object from = src;
-        int len = rr;
-        int stride = inner;
+        Object from = dev[r.in()];
+        int n = len;
         if (r.dtype() == DType.F64) {
-            pending.add(gg -> gg.task(t, Kernels::reduceF64, ctx, (DoubleArray) dev[r.out()], (DoubleArray) from, len, stride, max));
+            pending.add(gg -> gg.task(t, Kernels::reduceF64, ctx, (DoubleArray) dev[r.out()], (DoubleArray) from,
+                    allCode, at, n, max));
         } else {
-            pending.add(gg -> gg.task(t, Kernels::reduceF32, ctx, (FloatArray) dev[r.out()], (FloatArray) from, len, stride, max));
+            pending.add(gg -> gg.task(t, Kernels::reduceF32, ctx, (FloatArray) dev[r.out()], (FloatArray) from,
+                    allCode, at, n, max));
         }
-        use(dev[r.out()], from);
+        use(dev[r.out()], from, CODE);
         WorkerGrid1D w = new WorkerGrid1D(outSize * Kernels.REDUCE_GROUP);
         w.setLocalWork(Kernels.REDUCE_GROUP, 1, 1);
         grid(t, w);
     }
 
-    /** Input flat indices ordered by output element, then by position within the reduced axes. */
-    static int[] groupedOrder(Shape in, int[] axes) {
-        boolean[] red = new boolean[in.rank()];
-        for (int a : axes) {
-            red[a] = true;
+    /**
+     * The merged loop nest (extents, strides) of the axes of {@code shape} whose {@code reduced} flag is
+     * {@code which}.
+     */
+    private static int[][] axes(Shape shape, int[] strides, boolean[] reduced, boolean which) {
+        int n = 0;
+        for (boolean f : reduced) {
+            n += f == which ? 1 : 0;
         }
-        int rank = in.rank();
-        int[] strides = in.strides();
-        int[] perm = new int[rank];
-        int p = 0;
-        for (int a = 0; a < rank; a++) {
-            if (!red[a]) {
-                perm[p++] = a;
+        int[] d = new int[n];
+        int[] s = new int[n];
+        int j = 0;
+        for (int a = 0; a < shape.rank(); a++) {
+            if (reduced[a] == which) {
+                d[j] = shape.dim(a);
+                s[j] = strides[a];
+                j++;
             }
         }
-        for (int a = 0; a < rank; a++) {
-            if (red[a]) {
-                perm[p++] = a;
-            }
-        }
-        int[] order = new int[in.size()];
-        int[] idx = new int[rank];
-        for (int i = 0; i < order.length; i++) {
-            int off = 0;
-            for (int q = 0; q < rank; q++) {
-                off += idx[q] * strides[perm[q]];
-            }
-            order[i] = off;
-            for (int q = rank - 1; q >= 0; q--) {
-                if (++idx[q] < in.dim(perm[q])) {
-                    break;
-                }
-                idx[q] = 0;
-            }
-        }
-        return order;
+        return merged(d, s);
     }
 
     // ---- running ----------------------------------------------------------------------------------------------
@@ -729,7 +757,7 @@ final class TornadoExecutable implements Executable {
                 parameters[i].residesOn(residences[i]);
             }
         }
-        java.util.Arrays.fill(fetched, false);
+        Arrays.fill(fetched, false);
         if (debug) {
             for (int i = 0; i < outputs.length; i++) {
                 int bad = output(i).firstNonFinite();

@@ -9,6 +9,9 @@ import dev.nabla.core.RandomGraphs;
 import dev.nabla.core.Shape;
 import dev.nabla.core.Tensor;
 import dev.nabla.core.backend.Backend;
+import dev.nabla.core.backend.Executable;
+import dev.nabla.core.plan.Instr;
+import dev.nabla.core.plan.Program;
 import dev.nabla.core.random.Key;
 import dev.nabla.dsl.data.Datasets;
 import dev.nabla.dsl.nn.Activation;
@@ -23,9 +26,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -278,9 +283,151 @@ class TornadoBackendTest {
         }
         // the compiler fused the product into one elementwise instruction reading 11 buffers: the split ran
         boolean wide = Plan.compile(List.of(product), tornado).program().instrs().stream()
-                .anyMatch(in -> in instanceof dev.nabla.core.plan.Instr.Elementwise e
+                .anyMatch(in -> in instanceof Instr.Elementwise e
                         && FusedCode.slots(e.expr()).size() > Kernels.INPUTS);
         assertTrue(wide, "the product is one fused instruction wider than a kernel");
+    }
+
+    /** A chain of movement ops over x [4, 6, 5] and y [5, 6], and what kernels, reductions and matmuls read of it. */
+    record Views(Tensor x, Tensor y, List<Tensor> copies, List<Tensor> sums) {
+        static Views build(DType dt) {
+            Tensor x = Tensor.placeholder("x", Shape.of(4, 6, 5), dt);
+            Tensor y = Tensor.placeholder("y", Shape.of(5, 6), dt);
+            Tensor p = x.permute(2, 0, 1); // [5, 4, 6]
+            Tensor s = p.slice(1, 1, 3); // [5, 2, 6] at an offset
+            Tensor e = y.unsqueeze(1).broadcastTo(Shape.of(5, 2, 6)); // stride 0 on axis 1
+            Tensor c = Tensor.concat(1, s.pad(2, 1, 2), e.pad(2, 0, 3)); // [5, 4, 9]: zero fills and two parts
+            Tensor st = Tensor.stack(0, s, e); // [2, 5, 2, 6]
+            List<Tensor> copies = List.of(
+                    c.mul(2).add(st.sum(0).slice(2, 1, 5).pad(2, 3, 2).pad(1, 1, 1)), // elementwise over copies
+                    p.max(0, 2), s.max(1), c.max(1), e.max(0)); // maxima of views and of a concatenation
+            Tensor rows = x.reshape(24, 5).slice(0, 3, 10); // [7, 5] starting at element 15
+            List<Tensor> sums = List.of(
+                    s.sum(1), p.sum(0, 2), c.sum(0, 2), e.sum(1), st.sum(1, 3), // in place; axes not one block
+                    x.slice(0, 1, 3).matmul(y), // batch of two at offset 30, y shared (batch stride 0)
+                    x.slice(0, 1, 3).permute(0, 2, 1).matmul(y.slice(1, 0, 3).pad(0, 0, 1)), // A transposed at 30
+                    rows.matmul(y), y.transpose().matmul(rows.transpose())); // a row block; B transposed at 15
+            return new Views(x, y, copies, sums);
+        }
+
+        /** Every output on {@code backend}, for each set of the 150 values of x and y in {@code inputs}. */
+        List<List<double[]>> run(Backend backend, DType dt, double[]... inputs) {
+            List<Tensor> all = new ArrayList<>(copies);
+            all.addAll(sums);
+            Plan plan = Plan.compile(all, backend);
+            List<List<double[]>> results = new ArrayList<>();
+            for (double[] values : inputs) {
+                double[] xv = Arrays.copyOfRange(values, 0, 120);
+                double[] yv = Arrays.copyOfRange(values, 120, 150);
+                plan.set(x, NdArray.of(xv, 4, 6, 5).astype(dt)).set(y, NdArray.of(yv, 5, 6).astype(dt)).execute();
+                List<double[]> out = new ArrayList<>();
+                for (Tensor t : all) {
+                    out.add(plan.get(t).toDoubleArray());
+                }
+                results.add(out);
+            }
+            return results;
+        }
+    }
+
+    /**
+     * Permutes, slices, broadcasts, pads, a concatenation and a stack, read by an elementwise kernel, sums, maxima
+     * and matmuls (operands at an offset, transposed, shared across the batch), equal to the reference bit for bit.
+     * With random inputs the copies, the elementwise kernel and the maxima are bit-equal (each output element is
+     * one input element, a maximum, or 2c + (a + b), whose doubling is exact, so a contraction to fma changes
+     * nothing); sums and matmuls add in another order on the device, so they are compared bit for bit on inputs
+     * k/8 with |k| ≤ 64, whose sums (≤ 45 terms, 12 significant bits) and products (≤ 6 terms of k·k'/64,
+     * ≤ 16 bits) are exact in float32 and float64 in any order. float32: the reference rounds its double result once, which is
+     * the device's float result wherever that is exact.
+     */
+    @Test
+    void movementChainsReadInPlaceMatchTheReferenceBitForBit() {
+        for (DType dt : List.of(DType.F64, DType.F32)) {
+            Views v = Views.build(dt);
+            Random r = new Random(31);
+            double[] random = new double[150];
+            double[] dyadic = new double[150];
+            for (int i = 0; i < random.length; i++) {
+                random[i] = r.nextGaussian();
+                dyadic[i] = (r.nextInt(129) - 64) / 8.0;
+            }
+            int copies = v.copies().size();
+            List<List<double[]>> got = v.run(tornado, dt, random, dyadic);
+            List<List<double[]>> ref = v.run(Backend.reference(), dt, random, dyadic);
+            List<double[]> gotR = got.get(0);
+            List<double[]> refR = ref.get(0);
+            List<double[]> gotD = got.get(1);
+            List<double[]> refD = ref.get(1);
+            for (int o = 0; o < gotR.size(); o++) {
+                if (o < copies) {
+                    assertArrayEquals(refR.get(o), gotR.get(o), dt + " output " + o + " on random inputs");
+                }
+                assertArrayEquals(refD.get(o), gotD.get(o), dt + " output " + o + " on k/8 inputs");
+            }
+            // the paths under test ran: multi-part copies with zero fills, reductions and matmuls over views
+            List<Tensor> all = new ArrayList<>(v.copies());
+            all.addAll(v.sums());
+            List<Instr> instrs = Plan.compile(all, tornado).program().instrs();
+            assertTrue(instrs.stream().anyMatch(in -> in instanceof Instr.Strided st && st.in().length > 1),
+                    "a concatenation");
+            assertTrue(instrs.stream().anyMatch(in -> in instanceof Instr.Strided st && st.zero()), "a pad");
+            assertTrue(instrs.stream().anyMatch(in -> in instanceof Instr.Reduce red && !red.view().isDense()),
+                    "a reduction of a view");
+            assertTrue(instrs.stream().anyMatch(in -> in instanceof Instr.Matmul m && m.offsetA() > 0),
+                    "a matmul operand at an offset");
+        }
+    }
+
+    /**
+     * No device task reads an index map: the only int array is the program's (fused register code and the loop
+     * nests of strided copies and reductions, a few words each), far smaller than any of the outputs here (which
+     * the earlier gathers mapped element by element, an int per output element).
+     */
+    @Test
+    void noTaskUploadsAnIndexMapAsLargeAsItsOutput() {
+        Tensor x = Tensor.placeholder("x", Shape.of(64, 48));
+        Tensor t = x.transpose(); // [48, 64]
+        Tensor padded = t.slice(1, 4, 60).pad(1, 2, 6); // [48, 64]
+        Tensor both = Tensor.concat(0, padded, t); // [96, 64]
+        Tensor squares = both.mul(both); // elementwise over the copy
+        Tensor colSums = t.slice(0, 8, 40).sum(0); // a sliced transpose reduced in place
+        Tensor product = x.slice(0, 16, 64).matmul(t.slice(1, 0, 24)); // A at offset 16·48, B transposed
+        TornadoExecutable[] loaded = new TornadoExecutable[1];
+        Backend capture = new Backend() {
+            @Override
+            public String name() {
+                return "capture";
+            }
+
+            @Override
+            public boolean fusesElementwise() {
+                return tornado.fusesElementwise();
+            }
+
+            @Override
+            public Executable load(Program program, NdArray[] parameters, boolean debug) {
+                loaded[0] = (TornadoExecutable) tornado.load(program, parameters, debug);
+                return loaded[0];
+            }
+        };
+        List<Tensor> outs = List.of(squares, colSums, product);
+        NdArray xv = NdArray.of(RandomGraphs.weights(new Random(5), 64 * 48), 64, 48);
+        Plan dev = Plan.compile(outs, capture).set(x, xv).execute();
+        Plan ref = Plan.compile(outs, Backend.reference()).set(x, xv).execute();
+        // the squares of copies are bit-equal. Sums of ≤ 48 terms (entries, products of entries, in [−1, 1]) in
+        // another order: each order is within n·u·Σ|terms| ≤ 48 · 2⁻⁵³ · 48 of the exact value (Higham, Accuracy
+        // and Stability, §3.1 and §4.2), so the two within twice that
+        assertArrayEquals(ref.get(squares).toDoubleArray(), dev.get(squares).toDoubleArray(), "squares");
+        for (Tensor o : List.of(colSums, product)) {
+            double[] e = ref.get(o).toDoubleArray();
+            double[] a = dev.get(o).toDoubleArray();
+            for (int i = 0; i < e.length; i++) {
+                assertEquals(e[i], a[i], 2 * 48 * 48 * 0x1p-53, o + "[" + i + "]");
+            }
+        }
+        int words = loaded[0].intWords();
+        assertTrue(words < 300, "int words uploaded: " + words + " (outputs of " + 96 * 64 + ", 64 and " + 48 * 24
+                + " elements)");
     }
 
     @Test
