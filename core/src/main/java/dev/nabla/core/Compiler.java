@@ -841,12 +841,25 @@ final class Compiler {
                         return new Expr.Leaf(slot(src(t)), dm[0], dm[1]);
                     }
                 }
+                if (uses.getOrDefault(t, 0) <= VIEW_READS && t.size() > 0) {
+                    // any other view, read through the view by the kernel (a strided leaf) instead of copied first
+                    return new Expr.Strided(in.value, in.view);
+                }
             }
             if (fuse && fusable(t) && !value.containsKey(t) && !mustMaterialize(t)) {
                 return apply(t);
             }
             return new Expr.Leaf(slot(t), 1, t.size());
         }
+
+        /**
+         * A view that no {@link Expr.Leaf} expresses is read in place by the kernels of its consumers when it has at
+         * most this many ({@link Expr.Strided}), and copied once by {@link Instr.Strided} for more. Reading in place
+         * saves the copy's write and one read of it, but each reading kernel pays the strided gather again (and
+         * runs on the interpreter's chunks rather than a compiled loop); past two readers one dense copy that
+         * every reader streams costs less. Pads and concatenations are always written out.
+         */
+        static final int VIEW_READS = 2;
 
         private static Tensor src(Tensor expand) {
             return base(expand.inputs[0]);
@@ -1003,6 +1016,7 @@ final class Compiler {
         private static List<Integer> leaves(Expr e, List<Integer> acc) {
             switch (e) {
                 case Expr.Leaf l -> acc.add(l.slot());
+                case Expr.Strided l -> acc.add(l.slot());
                 case Expr.Const k -> {
                 }
                 case Expr.Apply a -> {
@@ -1017,6 +1031,7 @@ final class Compiler {
         private static Expr remap(Expr e, int[] s) {
             return switch (e) {
                 case Expr.Leaf l -> new Expr.Leaf(s[l.slot()], l.div(), l.mod());
+                case Expr.Strided l -> new Expr.Strided(s[l.slot()], l.view());
                 case Expr.Const k -> k;
                 case Expr.Apply a -> {
                     Expr[] args = new Expr[a.args().length];

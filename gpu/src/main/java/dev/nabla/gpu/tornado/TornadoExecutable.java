@@ -378,7 +378,7 @@ final class TornadoExecutable implements Executable {
             for (int i = 0; i < from.size(); i++) {
                 map[to.offsetOf(i)] = from.offsetOf(i);
             }
-            gather(dev[st.out()], dev[st.in()[0]], map, st.dtype());
+            gather(buffer(st.out()), dev[st.in()[0]], map, st.dtype());
             return;
         }
         if (st.zero()) {
@@ -419,9 +419,13 @@ final class TornadoExecutable implements Executable {
         use(out, in, dm);
     }
 
-    /** One fused kernel for {@code e}, after moving subtrees into their own kernels until it fits. */
+    /**
+     * One fused kernel for {@code e}, after copying out the views it reads in place ({@link Expr.Strided}) by the
+     * strided-copy path into temporaries read as plain leaves, and moving subtrees into their own kernels until it
+     * fits.
+     */
     private void fused(Expr e, Object out, int size, DType dtype) {
-        Expr fit = split(e, size, dtype);
+        Expr fit = split(viewsCopied(e, dtype), size, dtype);
         FusedCode code = FusedCode.compile(fit);
         int codeAt = codeWords.size();
         for (int w : code.code()) {
@@ -518,6 +522,28 @@ final class TornadoExecutable implements Executable {
 
     private Object buffer(int slot) {
         return slot < dev.length ? dev[slot] : splitBuffers.get(slot - dev.length);
+    }
+
+    /** {@code e} with each strided leaf replaced by a direct leaf of a temporary that a strided copy fills. */
+    private Expr viewsCopied(Expr e, DType dtype) {
+        return switch (e) {
+            case Expr.Strided l -> {
+                int n = l.view().size();
+                splitBuffers.add(allocate(dtype, n));
+                int slot = dev.length + splitBuffers.size() - 1;
+                strided(new Instr.Strided(slot, new int[] {l.slot()}, new View[] {l.view()},
+                        new View[] {View.contiguous(l.view().shape())}, n, false, dtype, "view read by a fused kernel"));
+                yield new Expr.Leaf(slot, 1, n);
+            }
+            case Expr.Apply a -> {
+                Expr[] args = new Expr[a.args().length];
+                for (int j = 0; j < args.length; j++) {
+                    args[j] = viewsCopied(a.args()[j], dtype);
+                }
+                yield new Expr.Apply(a.op(), args);
+            }
+            default -> e;
+        };
     }
 
     /**
