@@ -26,10 +26,11 @@ import java.util.Set;
  *       and elementwise ops on constants folded.</li>
  *   <li>{@link #lower}: instructions in topological order. Permutes, slices, broadcasts and reshapes are
  *       {@link View}s of the buffer they read and move no data: reductions read any view in place, elementwise
- *       kernels the views their leaves can express (dense, a broadcast scalar, a broadcast block of axes), a matmul
- *       a transposed or batch-broadcast operand; chains of elementwise ops whose intermediate values have a single
- *       use become one fused kernel ({@link Expr}); pads, concatenations and views read where no in-place form
- *       exists are written once by a strided copy ({@link Instr.Strided}). Buffer slots are then assigned by
+ *       kernels any view read by at most {@code VIEW_READS} consumers (dense, a broadcast scalar or block of axes as
+ *       {@link Expr.Leaf}, any other through {@link Expr.Strided}), a matmul a transposed or batch-broadcast
+ *       operand; chains of elementwise ops whose intermediate values have a single use become one fused kernel
+ *       ({@link Expr}); pads, concatenations and views read where no in-place form exists are written once by a
+ *       strided copy ({@link Instr.Strided}). Buffer slots are then assigned by
  *       liveness, so dead values give their memory to later ones.</li>
  * </ol>
  */
@@ -834,14 +835,17 @@ final class Compiler {
                 if (l != null) {
                     return l;
                 }
-                if (t.op == Op.EXPAND) {
-                    // a broadcast of a block of axes of what is materialised: the broadcast read in place
+                boolean viewRead = uses.getOrDefault(t, 0) <= VIEW_READS && t.size() > 0;
+                Tensor from = t.op == Op.EXPAND ? src(t) : null;
+                if (from != null && !(viewRead && !value.containsKey(from) && isView(from))) {
+                    // a broadcast of a block of axes of what is materialised: the broadcast read in place (a broadcast
+                    // of a view is read through the composed view below, without copying the view first)
                     int[] dm = separable(t.inputs[0].shape, t.shape);
                     if (dm != null) {
                         return new Expr.Leaf(slot(src(t)), dm[0], dm[1]);
                     }
                 }
-                if (uses.getOrDefault(t, 0) <= VIEW_READS && t.size() > 0) {
+                if (viewRead) {
                     // any other view, read through the view by the kernel (a strided leaf) instead of copied first
                     return new Expr.Strided(in.value, in.view);
                 }
