@@ -29,6 +29,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -425,7 +426,7 @@ final class TornadoExecutable implements Executable {
      * fits.
      */
     private void fused(Expr e, Object out, int size, DType dtype) {
-        Expr fit = split(viewsCopied(e, dtype), size, dtype);
+        Expr fit = split(viewsCopied(e, dtype, new HashMap<>()), size, dtype);
         FusedCode code = FusedCode.compile(fit);
         int codeAt = codeWords.size();
         for (int w : code.code()) {
@@ -524,21 +525,24 @@ final class TornadoExecutable implements Executable {
         return slot < dev.length ? dev[slot] : splitBuffers.get(slot - dev.length);
     }
 
-    /** {@code e} with each strided leaf replaced by a direct leaf of a temporary that a strided copy fills. */
-    private Expr viewsCopied(Expr e, DType dtype) {
+    /**
+     * {@code e} with each strided leaf replaced by a direct leaf of a temporary that a strided copy fills (one copy
+     * per distinct leaf of {@code e}, in {@code copied}).
+     */
+    private Expr viewsCopied(Expr e, DType dtype, Map<Expr.Strided, Expr> copied) {
         return switch (e) {
-            case Expr.Strided l -> {
+            case Expr.Strided l -> copied.computeIfAbsent(l, k -> {
                 int n = l.view().size();
                 splitBuffers.add(allocate(dtype, n));
                 int slot = dev.length + splitBuffers.size() - 1;
                 strided(new Instr.Strided(slot, new int[] {l.slot()}, new View[] {l.view()},
                         new View[] {View.contiguous(l.view().shape())}, n, false, dtype, "view read by a fused kernel"));
-                yield new Expr.Leaf(slot, 1, n);
-            }
+                return new Expr.Leaf(slot, 1, n);
+            });
             case Expr.Apply a -> {
                 Expr[] args = new Expr[a.args().length];
                 for (int j = 0; j < args.length; j++) {
-                    args[j] = viewsCopied(a.args()[j], dtype);
+                    args[j] = viewsCopied(a.args()[j], dtype, copied);
                 }
                 yield new Expr.Apply(a.op(), args);
             }
