@@ -26,10 +26,11 @@ import java.util.Set;
  *       and elementwise ops on constants folded.</li>
  *   <li>{@link #lower}: instructions in topological order. Permutes, slices, broadcasts and reshapes are
  *       {@link View}s of the buffer they read and move no data: reductions read any view in place, elementwise
- *       kernels the views their leaves can express (dense, a broadcast scalar, a broadcast block of axes), a matmul
- *       a transposed or batch-broadcast operand; chains of elementwise ops whose intermediate values have a single
- *       use become one fused kernel ({@link Expr}); pads, concatenations and views read where no in-place form
- *       exists are written once by a strided copy ({@link Instr.Strided}). Buffer slots are then assigned by
+ *       kernels any view read by at most {@code VIEW_READS} consumers (dense, a broadcast scalar or block of axes as
+ *       {@link Expr.Leaf}, any other through {@link Expr.Strided}), a matmul a transposed or batch-broadcast
+ *       operand; chains of elementwise ops whose intermediate values have a single use become one fused kernel
+ *       ({@link Expr}); pads, concatenations and views read where no in-place form exists are written once by a
+ *       strided copy ({@link Instr.Strided}). Buffer slots are then assigned by
  *       liveness, so dead values give their memory to later ones.</li>
  * </ol>
  */
@@ -834,12 +835,19 @@ final class Compiler {
                 if (l != null) {
                     return l;
                 }
-                if (t.op == Op.EXPAND) {
-                    // a broadcast of a block of axes of what is materialised: the broadcast read in place
+                boolean viewRead = uses.getOrDefault(t, 0) <= VIEW_READS && t.size() > 0;
+                Tensor from = t.op == Op.EXPAND ? src(t) : null;
+                if (from != null && !(viewRead && !value.containsKey(from) && isView(from))) {
+                    // a broadcast of a block of axes of what is materialised: the broadcast read in place (a broadcast
+                    // of a view is read through the composed view below, without copying the view first)
                     int[] dm = separable(t.inputs[0].shape, t.shape);
                     if (dm != null) {
                         return new Expr.Leaf(slot(src(t)), dm[0], dm[1]);
                     }
+                }
+                if (viewRead) {
+                    // any other view, read through the view by the kernel (a strided leaf) instead of copied first
+                    return new Expr.Strided(in.value, in.view);
                 }
             }
             if (fuse && fusable(t) && !value.containsKey(t) && !mustMaterialize(t)) {
@@ -847,6 +855,15 @@ final class Compiler {
             }
             return new Expr.Leaf(slot(t), 1, t.size());
         }
+
+        /**
+         * A view that no {@link Expr.Leaf} expresses is read in place by the kernels of its consumers when it has at
+         * most this many ({@link Expr.Strided}), and copied once by {@link Instr.Strided} for more. Reading in place
+         * saves the copy's write and one read of it, but each reading kernel pays the strided gather again (and
+         * runs on the interpreter's chunks rather than a compiled loop); past two readers one dense copy that
+         * every reader streams costs less. Pads and concatenations are always written out.
+         */
+        static final int VIEW_READS = 2;
 
         private static Tensor src(Tensor expand) {
             return base(expand.inputs[0]);
@@ -1003,6 +1020,7 @@ final class Compiler {
         private static List<Integer> leaves(Expr e, List<Integer> acc) {
             switch (e) {
                 case Expr.Leaf l -> acc.add(l.slot());
+                case Expr.Strided l -> acc.add(l.slot());
                 case Expr.Const k -> {
                 }
                 case Expr.Apply a -> {
@@ -1017,6 +1035,7 @@ final class Compiler {
         private static Expr remap(Expr e, int[] s) {
             return switch (e) {
                 case Expr.Leaf l -> new Expr.Leaf(s[l.slot()], l.div(), l.mod());
+                case Expr.Strided l -> new Expr.Strided(s[l.slot()], l.view());
                 case Expr.Const k -> k;
                 case Expr.Apply a -> {
                     Expr[] args = new Expr[a.args().length];

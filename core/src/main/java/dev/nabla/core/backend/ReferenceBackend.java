@@ -51,6 +51,7 @@ final class ReferenceBackend implements Backend {
         return switch (e) {
             case Expr.Const c -> c.value();
             case Expr.Leaf l -> get(buf[l.slot()], (i / l.div()) % l.mod());
+            case Expr.Strided l -> get(buf[l.slot()], l.view().offsetOf(i));
             case Expr.Apply a -> {
                 Expr[] x = a.args();
                 double p = eval(x[0], buf, i, dt);

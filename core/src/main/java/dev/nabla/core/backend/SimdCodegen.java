@@ -93,7 +93,8 @@ final class SimdCodegen {
 
     /**
      * The compiled form of {@code expr} writing {@code outSlot}, or null where the interpreter must run it: codegen
-     * off, a kernel shorter than {@link #MIN_SIZE}, or a leaf no vector load can read.
+     * off, a kernel shorter than {@link #MIN_SIZE}, a leaf no vector load can read (a strided leaf among them), or an
+     * op outside {@link #INLINE}.
      */
     static Compiled compile(Expr expr, int outSlot, int size, DType dtype) {
         Flavor f = dtype == DType.F64 ? Flavor.F64 : Flavor.F32;
@@ -146,6 +147,9 @@ final class SimdCodegen {
                 }
                 leaves.add(l);
                 key.append(k.name().charAt(0));
+            }
+            case Expr.Strided l -> {
+                return false; // read through its view by the interpreter
             }
             case Expr.Apply a -> {
                 if (!INLINE.contains(a.op())) {
@@ -370,6 +374,7 @@ final class SimdCodegen {
             switch (e) {
                 case Expr.Const c -> broadcast(c.value());
                 case Expr.Leaf l -> leaf(leafCursor++);
+                case Expr.Strided l -> throw new IllegalStateException("strided leaf in a compiled kernel: " + l);
                 case Expr.Apply a -> apply(a.op(), a.args());
             }
         }

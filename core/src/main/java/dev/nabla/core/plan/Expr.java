@@ -18,6 +18,17 @@ public sealed interface Expr {
         }
     }
 
+    /**
+     * Reads buffer {@code slot} through {@code view} in place: output index i (row-major in the kernel's shape)
+     * takes element i (row-major) of the view, {@code slot[view.offsetOf(i)]}, as a copy of the view into a dense
+     * buffer would hold it. The reads that {@link Leaf} expresses stay leaves: this is for the other views (a
+     * column slice, an offset slice, a transpose, a broadcast of axes that are not one block), which the kernel
+     * reads through the view instead of a strided copy ({@link Instr.Strided}) first. {@code view.size()} is the
+     * kernel's size.
+     */
+    record Strided(int slot, View view) implements Expr {
+    }
+
     /** A literal scalar. */
     record Const(double value) implements Expr {
     }

@@ -53,6 +53,7 @@ record FusedCode(int[] code, int length, int[] buffers, double[] consts) {
                     out.add(l.slot());
                 }
             }
+            case Expr.Strided l -> throw strided(l);
             case Expr.Const c -> {
             }
             case Expr.Apply a -> {
@@ -101,6 +102,7 @@ record FusedCode(int[] code, int length, int[] buffers, double[] consts) {
                     int buf = buffers.computeIfAbsent(l.slot(), k -> buffers.size());
                     put(Kernels.LOAD, t, buf, l.div(), l.mod());
                 }
+                case Expr.Strided l -> throw strided(l);
                 case Expr.Const c -> {
                     int at = consts.indexOf(c.value());
                     if (at < 0 || Double.doubleToRawLongBits(consts.get(at)) != Double.doubleToRawLongBits(c.value())) {
@@ -130,6 +132,12 @@ record FusedCode(int[] code, int length, int[] buffers, double[] consts) {
                 }
             }
         }
+    }
+
+    /** A strided leaf has no LOAD form here: {@code TornadoExecutable} copies its view out first. */
+    private static IllegalArgumentException strided(Expr.Strided l) {
+        return new IllegalArgumentException("strided leaf " + l.view() + " of slot " + l.slot()
+                + " in a fused kernel; copy the view out first");
     }
 
     static int opcode(Op op) {

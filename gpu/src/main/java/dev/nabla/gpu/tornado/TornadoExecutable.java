@@ -377,7 +377,7 @@ final class TornadoExecutable implements Executable {
      * program's int array; no index map.
      */
     private void strided(Instr.Strided st) {
-        Object out = dev[st.out()];
+        Object out = buffer(st.out());
         if (st.zero()) {
             String t = nextTask();
             int n = st.size();
@@ -406,7 +406,7 @@ final class TornadoExecutable implements Executable {
                     codeWords.add(w);
                 }
             }
-            Object in = dev[st.in()[p]];
+            Object in = buffer(st.in()[p]);
             String t = nextTask();
             if (st.dtype() == DType.F64) {
                 pending.add(gg -> gg.task(t, Kernels::stridedF64, (DoubleArray) out, (DoubleArray) in, allCode, at, n));
@@ -469,9 +469,13 @@ final class TornadoExecutable implements Executable {
         return n;
     }
 
-    /** One fused kernel for {@code e}, after moving subtrees into their own kernels until it fits. */
+    /**
+     * One fused kernel for {@code e}, after copying out the views it reads in place ({@link Expr.Strided}) by the
+     * strided-copy path into temporaries read as plain leaves, and moving subtrees into their own kernels until it
+     * fits.
+     */
     private void fused(Expr e, Object out, int size, DType dtype) {
-        Expr fit = split(e, size, dtype);
+        Expr fit = split(viewsCopied(e, dtype, new HashMap<>()), size, dtype);
         FusedCode code = FusedCode.compile(fit);
         int codeAt = codeWords.size();
         for (int w : code.code()) {
@@ -569,6 +573,31 @@ final class TornadoExecutable implements Executable {
 
     private Object buffer(int slot) {
         return slot < dev.length ? dev[slot] : splitBuffers.get(slot - dev.length);
+    }
+
+    /**
+     * {@code e} with each strided leaf replaced by a direct leaf of a temporary that a strided copy fills (one copy
+     * per distinct leaf of {@code e}, in {@code copied}).
+     */
+    private Expr viewsCopied(Expr e, DType dtype, Map<Expr.Strided, Expr> copied) {
+        return switch (e) {
+            case Expr.Strided l -> copied.computeIfAbsent(l, k -> {
+                int n = l.view().size();
+                splitBuffers.add(allocate(dtype, n));
+                int slot = dev.length + splitBuffers.size() - 1;
+                strided(new Instr.Strided(slot, new int[] {l.slot()}, new View[] {l.view()},
+                        new View[] {View.contiguous(l.view().shape())}, n, false, dtype, "view read by a fused kernel"));
+                return new Expr.Leaf(slot, 1, n);
+            });
+            case Expr.Apply a -> {
+                Expr[] args = new Expr[a.args().length];
+                for (int j = 0; j < args.length; j++) {
+                    args[j] = viewsCopied(a.args()[j], dtype, copied);
+                }
+                yield new Expr.Apply(a.op(), args);
+            }
+            default -> e;
+        };
     }
 
     /**

@@ -448,4 +448,36 @@ class TornadoBackendTest {
         e = assertThrows(IllegalArgumentException.class, () -> Backend.named("tornado:x"));
         assertTrue(e.getMessage().contains("expected tornado or tornado:B:D"), e.getMessage());
     }
+
+    /**
+     * A fused kernel reading views in place on the CPU backends (a column slice, a slice at an offset, a transpose,
+     * a broadcast of axes that are not one block, one view read twice) gets them copied out first on the device:
+     * the values are the reference's exactly (small integers, so every product and sum is exact), in float64 and
+     * float32.
+     */
+    @Test
+    void fusedKernelsReadStridedViews() {
+        Random r = new Random(31);
+        Shape s = Shape.of(37, 6);
+        double[] xs = new double[s.size()];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = r.nextInt(19) - 9;
+        }
+        for (DType dt : List.of(DType.F64, DType.F32)) {
+            Tensor x = Tensor.placeholder("x", s, dt);
+            List<Tensor> views = List.of(x.slice(1, 2, 3), x.slice(0, 3, 10).slice(1, 1, 5), x.transpose(),
+                    x.unsqueeze(1).broadcastTo(Shape.of(37, 3, 6)));
+            for (Tensor v : views) {
+                Tensor y = v.mul(3).add(1).mul(v);
+                double[][] got = new double[2][];
+                List<Backend> backends = List.of(tornado, Backend.reference());
+                for (int b = 0; b < 2; b++) {
+                    got[b] = Plan.compile(List.of(y), backends.get(b)).set(x, xs).execute().get(y).toDoubleArray();
+                }
+                for (int i = 0; i < got[1].length; i++) {
+                    assertEquals(got[1][i], got[0][i], 0.0, dt + " view " + v.shape() + " element " + i);
+                }
+            }
+        }
+    }
 }
