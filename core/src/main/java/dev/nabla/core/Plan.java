@@ -28,7 +28,7 @@ import java.util.Set;
  * }</pre>
  *
  * <p>Compilation simplifies the graph (common subexpressions, symbolic zeros, constant folding), fuses
- * elementwise chains, and assigns buffers once by liveness ({@link Compiler}); running allocates nothing.
+ * elementwise chains, and assigns buffers once by liveness ({@link Simplifier}, then {@link Lowering}); running allocates nothing.
  * A plan may also update parameters in place ({@link Builder#update}): every update value is computed from
  * the parameters' old values, then all are written — one optimizer step per run.
  *
@@ -103,7 +103,7 @@ public final class Plan {
     private final List<Tensor> parameters;
     private final boolean[] bound;
 
-    private Plan(Compiled compiled, Backend backend, Compiler.Canonical c, List<Tensor> outputs) {
+    private Plan(Compiled compiled, Backend backend, Simplifier.Canonical c, List<Tensor> outputs) {
         this.compiled = compiled;
         this.backend = backend;
         this.placeholders = List.copyOf(c.placeholders);
@@ -266,7 +266,7 @@ public final class Plan {
             List<Tensor> roots = new ArrayList<>(outputs);
             roots.addAll(updateValues);
             roots.addAll(updateParams); // so that every updated parameter has storage in the program
-            Compiler.Canonical c = Tensor.compiling(() -> Compiler.simplify(roots));
+            Simplifier.Canonical c = Tensor.compiling(() -> Simplifier.simplify(roots));
             // the trailing parameter roots were only there to register the parameters
             c.roots.subList(outputs.size() + updateValues.size(), c.roots.size()).clear();
             List<Object> key = new ArrayList<>(c.signature);
@@ -278,7 +278,7 @@ public final class Plan {
             boolean cached = cache && !debug;
             Compiled comp = cached ? CACHE.get(key) : null;
             if (comp == null) {
-                Program p = Tensor.compiling(() -> Compiler.lower(c, outputs.size(), updateParams,
+                Program p = Tensor.compiling(() -> Lowering.lower(c, outputs.size(), updateParams,
                         b.fusesElementwise() && !debug));
                 NdArray[] storage = new NdArray[c.parameters.size()];
                 for (int i = 0; i < storage.length; i++) {

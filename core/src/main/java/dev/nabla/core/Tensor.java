@@ -202,7 +202,8 @@ public final class Tensor {
         int dollar = cls.indexOf('$');
         String top = dollar < 0 ? cls : cls.substring(0, dollar);
         return top.equals("dev.nabla.core.Tensor") || top.equals("dev.nabla.core.Autodiff")
-                || top.equals("dev.nabla.core.Compiler") || top.equals("dev.nabla.core.Plan")
+                || top.equals("dev.nabla.core.Simplifier") || top.equals("dev.nabla.core.Lowering")
+                || top.equals("dev.nabla.core.Plan")
                 || top.equals("dev.nabla.core.NdArray") || cls.startsWith("dev.nabla.core.backend.")
                 || cls.startsWith("dev.nabla.dsl.");
     }

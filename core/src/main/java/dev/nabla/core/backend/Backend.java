@@ -1,6 +1,7 @@
 package dev.nabla.core.backend;
 
 import dev.nabla.core.NdArray;
+import dev.nabla.core.backend.simd.SimdBackend;
 import dev.nabla.core.plan.Program;
 
 import java.util.ArrayList;

@@ -13,9 +13,9 @@ import java.util.List;
  * parameters bound to their own storage, and one prepared {@link Runnable} per instruction, so a run
  * allocates nothing.
  */
-final class CpuExecutable implements Executable {
+public final class CpuExecutable implements Executable {
     /** Makes the step that executes one instruction over the given buffers. */
-    interface StepFactory {
+    public interface StepFactory {
         Runnable step(Instr instr, Object[] buffers, long[] keys);
     }
 
@@ -27,7 +27,7 @@ final class CpuExecutable implements Executable {
     private final NdArray[] parameters;
     private final boolean debug;
 
-    CpuExecutable(Program program, NdArray[] parameters, boolean debug, StepFactory factory) {
+    public CpuExecutable(Program program, NdArray[] parameters, boolean debug, StepFactory factory) {
         this.program = program;
         this.debug = debug;
         this.parameters = parameters.clone();

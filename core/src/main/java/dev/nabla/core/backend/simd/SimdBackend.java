@@ -1,7 +1,11 @@
-package dev.nabla.core.backend;
+package dev.nabla.core.backend.simd;
 
 import dev.nabla.core.DType;
 import dev.nabla.core.NdArray;
+import dev.nabla.core.backend.Backend;
+import dev.nabla.core.backend.CpuExecutable;
+import dev.nabla.core.backend.Executable;
+import dev.nabla.core.backend.Parallel;
 import dev.nabla.core.plan.Instr;
 import dev.nabla.core.plan.Program;
 import dev.nabla.core.random.Philox;
@@ -13,10 +17,10 @@ import java.util.function.IntConsumer;
  * reductions, the register-tiled matmul of {@link dev.nabla.core.backend.simd.Gemm}, and at most
  * {@code threads} threads for kernels big enough to gain from them.
  */
-final class SimdBackend implements Backend {
+public final class SimdBackend implements Backend {
     private final int threads;
 
-    SimdBackend(int threads) {
+    public SimdBackend(int threads) {
         this.threads = threads;
     }
 

@@ -1,4 +1,4 @@
-package dev.nabla.core.backend;
+package dev.nabla.core.backend.simd;
 
 import dev.nabla.core.DType;
 import dev.nabla.core.Op;

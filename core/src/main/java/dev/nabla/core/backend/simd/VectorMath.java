@@ -1,4 +1,4 @@
-package dev.nabla.core.backend;
+package dev.nabla.core.backend.simd;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -7,6 +7,8 @@ import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+
+import dev.nabla.core.backend.ScalarMath;
 
 import static dev.nabla.core.backend.ScalarMath.*;
 

@@ -1,10 +1,11 @@
-package dev.nabla.core.backend;
+package dev.nabla.core.backend.simd;
 
 import dev.nabla.core.DType;
 import dev.nabla.core.NdArray;
 import dev.nabla.core.Plan;
 import dev.nabla.core.Shape;
 import dev.nabla.core.Tensor;
+import dev.nabla.core.backend.Backend;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
